@@ -1,0 +1,89 @@
+"""The ``mlreport`` command line: parse, call the library, map errors to exit codes.
+
+Exit codes are decided here and only here: 0 ok; 1 a gate, sanity check or the ``run``
+command failed; 2 usage or input error; 3 publishing error; 70 an internal error (a bug).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+import click
+
+from mlreport import __version__
+from mlreport.errors import MlreportError
+
+EXIT_INTERNAL = 70
+_COMMANDS = {
+    "render": ("mlreport.cli.render", "render"),
+    "run": ("mlreport.cli.render", "run"),
+    "diff": ("mlreport.cli.compare", "diff"),
+    "check": ("mlreport.cli.compare", "check"),
+    "demo": ("mlreport.cli.demo", "demo"),
+    "preview": ("mlreport.cli.preview", "preview"),
+}
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="Docs and examples: see README.md. Exit codes: 0 ok, 1 gate/check/command "
+    "failed, 2 usage or input error, 3 publishing error.",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="mlreport")
+@click.option("--debug", is_flag=True, envvar="MLREPORT_DEBUG", help="Show tracebacks.")
+def cli(debug: bool) -> None:
+    """Metrics, gates and visual reports for machine-learning pull requests."""
+
+
+def _register() -> None:
+    import importlib
+
+    for name, (module, attribute) in _COMMANDS.items():
+        cli.add_command(getattr(importlib.import_module(module), attribute), name)
+
+
+def _debug(argv: Sequence[str]) -> bool:
+    flag = os.environ.get("MLREPORT_DEBUG", "").lower() in ("1", "true", "yes")
+    return flag or "--debug" in argv
+
+
+def error(message: str) -> None:
+    click.echo(f"mlreport: error: {message}", err=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = _debug(args)
+    try:
+        _register()
+        result = cli.main(args=args, prog_name="mlreport", standalone_mode=False)
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "mlreport"
+        error(f"{exc.format_message()} (see '{where} --help')")
+        return 2
+    except click.ClickException as exc:
+        error(exc.format_message())
+        return exc.exit_code
+    except click.Abort:
+        error("aborted")
+        return 130
+    except MlreportError as exc:
+        if debug:
+            traceback.print_exc()
+        error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        error("interrupted")
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # e.g. `mlreport diff | head`: stop quietly
+        return 0
+    except Exception as exc:  # a bug: one line, the traceback with --debug
+        if debug:
+            traceback.print_exc()
+        error(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)")
+        return EXIT_INTERNAL
+    return result if isinstance(result, int) else 0

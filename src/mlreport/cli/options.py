@@ -1,0 +1,223 @@
+"""Options shared by several commands, each also readable from an MLREPORT_* variable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from mlreport.compare import Directions
+from mlreport.evaluate.sanity import SanityOptions
+from mlreport.inputs.predictions import PredictionOptions
+from mlreport.pipeline import ReportInputs
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Lines(click.types.StringParamType):
+    """A string option whose environment variable holds one value per line (gates)."""
+
+    def split_envvar_value(self, rv: str) -> list[str]:
+        return [line.strip() for line in rv.splitlines() if line.strip()]
+
+
+FILE = click.Path(path_type=Path, dir_okay=False)
+
+
+def option(*decls: str, env: str, **kwargs: Any) -> Callable[[F], F]:
+    return click.option(*decls, envvar=f"MLREPORT_{env}", show_envvar=True, **kwargs)
+
+
+def apply(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def wrap(function: F) -> F:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return wrap
+
+
+metrics_options = apply(
+    option(
+        "--metrics",
+        "-m",
+        "metrics",
+        env="METRICS",
+        type=FILE,
+        multiple=True,
+        help="Metrics file (JSON, YAML or CSV); repeat for several.",
+    ),
+)
+
+prediction_options = apply(
+    option(
+        "--predictions",
+        "-p",
+        env="PREDICTIONS",
+        type=FILE,
+        help="Predictions file (CSV, TSV, JSON Lines, JSON or Parquet).",
+    ),
+    option(
+        "--target-col",
+        env="TARGET_COL",
+        default="y_true",
+        show_default=True,
+        help="Column of true values.",
+    ),
+    option(
+        "--pred-col",
+        env="PRED_COL",
+        default="y_pred",
+        show_default=True,
+        help="Column of predicted values.",
+    ),
+    option(
+        "--proba-prefix",
+        env="PROBA_PREFIX",
+        default="proba_",
+        show_default=True,
+        help="Prefix of class-probability columns (<prefix><label>).",
+    ),
+    option(
+        "--score-col",
+        env="SCORE_COL",
+        default="score",
+        show_default=True,
+        help="Positive-class probability column (binary tasks).",
+    ),
+    option("--pos-label", env="POS_LABEL", help="Positive class of a binary task."),
+    option(
+        "--slice-by",
+        env="SLICE_BY",
+        multiple=True,
+        help="Column to break metrics down by; repeat for several.",
+    ),
+    option(
+        "--fold-col",
+        env="FOLD_COL",
+        help="Cross-validation fold column (default: 'fold' when present).",
+    ),
+    option(
+        "--task",
+        env="TASK",
+        type=click.Choice(["classification", "regression"]),
+        help="Override the inferred task.",
+    ),
+    option(
+        "--min-slice-size",
+        env="MIN_SLICE_SIZE",
+        type=click.IntRange(min=1),
+        default=10,
+        show_default=True,
+        help="Smaller slices are shown but not counted in slice gaps.",
+    ),
+)
+
+baseline_options = apply(
+    option(
+        "--baseline",
+        "-b",
+        env="BASELINE",
+        help="Git ref to read the same metrics files at, or a metrics file / report.json.",
+    ),
+    option(
+        "--baseline-optional",
+        env="BASELINE_OPTIONAL",
+        is_flag=True,
+        help="A missing baseline ref or file is a note, not an error (first runs).",
+    ),
+    option(
+        "--lower-is-better",
+        env="LOWER_IS_BETTER",
+        multiple=True,
+        metavar="PATTERN",
+        help="Metric names (globs) where lower is better; repeatable.",
+    ),
+    option(
+        "--higher-is-better",
+        env="HIGHER_IS_BETTER",
+        multiple=True,
+        metavar="PATTERN",
+        help="Metric names (globs) where higher is better; repeatable.",
+    ),
+)
+
+gate_options = apply(
+    option(
+        "--gate",
+        "-g",
+        "gates",
+        env="GATES",
+        type=Lines(),
+        multiple=True,
+        help="Gate, e.g. 'accuracy >= 0.9' or 'f1_macro >= baseline - 0.01'; repeatable.",
+    ),
+    option(
+        "--gates",
+        "gates_files",
+        env="GATES_FILE",
+        type=FILE,
+        multiple=True,
+        help="YAML file of gates.",
+    ),
+    option(
+        "--strict-baseline",
+        env="STRICT_BASELINE",
+        is_flag=True,
+        help="Fail baseline gates that have no baseline value instead of skipping them.",
+    ),
+    option(
+        "--category-tolerance",
+        env="CATEGORY_TOLERANCE",
+        type=click.FloatRange(0, 1),
+        default=0.10,
+        show_default=True,
+        help="Share by which the count of predicted categories may differ from the true.",
+    ),
+    option(
+        "--fold-mad",
+        env="FOLD_MAD",
+        type=click.FloatRange(min=0, min_open=True),
+        default=3.0,
+        show_default=True,
+        help="A fold further than this many MADs from the median is an outlier.",
+    ),
+)
+
+input_options = apply(metrics_options, prediction_options, baseline_options, gate_options)
+
+
+def build_inputs(kwargs: dict[str, Any]) -> ReportInputs:
+    """ReportInputs from the parsed options of any command (missing ones take defaults)."""
+    get = kwargs.get
+    prediction = PredictionOptions(
+        target_col=get("target_col") or "y_true",
+        pred_col=get("pred_col") or "y_pred",
+        proba_prefix=get("proba_prefix") or "proba_",
+        score_col=get("score_col") or "score",
+        slice_by=tuple(get("slice_by") or ()),
+        fold_col=get("fold_col"),
+        task=get("task"),
+        pos_label=get("pos_label"),
+    )
+    return ReportInputs(
+        metrics=tuple(get("metrics") or ()),
+        predictions=get("predictions"),
+        prediction_options=prediction,
+        history=get("history"),
+        baseline=get("baseline"),
+        baseline_optional=bool(get("baseline_optional")),
+        gates=tuple(get("gates") or ()),
+        gates_files=tuple(get("gates_files") or ()),
+        directions=Directions(
+            tuple(get("lower_is_better") or ()), tuple(get("higher_is_better") or ())
+        ),
+        sanity=SanityOptions(
+            category_tolerance=get("category_tolerance", 0.10),
+            fold_mad=get("fold_mad", 3.0),
+        ),
+        min_slice_size=get("min_slice_size") or 10,
+        strict_baseline=bool(get("strict_baseline")),
+    )

@@ -1,0 +1,107 @@
+"""``mlreport render`` and ``mlreport run``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mlreport.cli._output import print_outcome
+from mlreport.cli.options import FILE, build_inputs, input_options, option
+from mlreport.document import summary
+from mlreport.errors import EXIT_FAILED, EXIT_OK, MlreportError, UsageError
+from mlreport.pipeline import Evaluation, evaluate
+from mlreport.report import ReportFiles, write_report
+from mlreport.runcmd import RunResult, run_command
+
+output_options = [
+    option(
+        "--history",
+        env="HISTORY",
+        type=FILE,
+        help="Training history (CSV or JSON Lines, one row per epoch or step).",
+    ),
+    option(
+        "--output",
+        "-o",
+        env="OUTPUT",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("report"),
+        show_default=True,
+        help="Report directory.",
+    ),
+    option(
+        "--template",
+        env="TEMPLATE",
+        type=FILE,
+        help="Jinja template for report.md (runs sandboxed; see README).",
+    ),
+    option("--title", env="TITLE", default="ML report", show_default=True, help="Report title."),
+]
+
+
+def _with_output_options(function: Any) -> Any:
+    for decorator in reversed(output_options):
+        function = decorator(function)
+    return input_options(function)
+
+
+def _announce(files: ReportFiles, evaluation: Evaluation, summary: str) -> None:
+    charts = len(files.images)
+    click.echo(
+        f"Wrote {files.markdown} ({charts} chart{'s' if charts != 1 else ''}) and {files.json.name}"
+    )
+    print_outcome(evaluation, summary)
+
+
+@click.command()
+@_with_output_options
+def render(output: Path, template: Path | None, title: str, **kwargs: Any) -> int:
+    """Evaluate metrics and predictions and write a Markdown report with charts.
+
+    Writes OUTPUT/report.md, its PNG charts and OUTPUT/report.json. Exits 1 when a gate or
+    sanity check fails (the report is written all the same).
+    """
+    inputs = build_inputs(kwargs)
+    if not (inputs.metrics or inputs.predictions or inputs.history):
+        raise UsageError("nothing to report", "pass --metrics, --predictions or --history")
+    evaluation = evaluate(inputs)
+    files = write_report(evaluation, output, template=template, title=title)
+    _announce(files, evaluation, summary(evaluation, None))
+    return EXIT_OK if evaluation.passed else EXIT_FAILED
+
+
+@click.command(context_settings={"allow_interspersed_args": False})
+@_with_output_options
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+def run(
+    output: Path, template: Path | None, title: str, command: tuple[str, ...], **kwargs: Any
+) -> int:
+    """Run COMMAND (e.g. training), then render the report of what it wrote.
+
+    Put mlreport's options first, then the command: mlreport run -o report
+    --metrics metrics.json -- python train.py. A failing command makes the run exit 1, and
+    the report (with the command's output) is still written.
+    """
+    inputs = build_inputs(kwargs)
+    from mlreport.pipeline import parse_gates
+
+    parse_gates(inputs)  # a malformed gate is reported before training, not after
+    result: RunResult = run_command(command)
+    if result.error:
+        click.echo(f"mlreport: {result.error}", err=True)
+    error: MlreportError | None = None
+    try:
+        evaluation = evaluate(inputs)
+    except MlreportError as exc:
+        # Training that failed (or wrote nothing) still gets a report with its output.
+        error = exc
+        evaluation = Evaluation(inputs, errors=[str(exc)])
+    files = write_report(evaluation, output, template=template, title=title, run=result)
+    _announce(files, evaluation, summary(evaluation, result))
+    if result.exit_code != 0:
+        return EXIT_FAILED
+    if error is not None:
+        return error.exit_code
+    return EXIT_OK if evaluation.passed else EXIT_FAILED

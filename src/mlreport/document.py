@@ -1,0 +1,180 @@
+"""The report document: ``report.json``, and the context every report template receives.
+
+Plain JSON data only (NaN and infinities become ``null``), built once from an
+:class:`~mlreport.pipeline.Evaluation`, the charts drawn, and the ``run`` result.
+The README documents every key; ``schema`` changes when a key changes meaning.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict
+from typing import Any
+
+from mlreport import __version__
+from mlreport.charts._figure import Image
+from mlreport.inputs.baseline import REPORT_SCHEMA
+from mlreport.pipeline import Evaluation
+from mlreport.runcmd import RunResult
+
+MAX_DENSE_CONFUSION = 100
+TOP_CONFUSIONS = 20
+
+
+def build_document(
+    evaluation: Evaluation,
+    images: list[Image],
+    run: RunResult | None = None,
+    title: str = "ML report",
+) -> dict[str, Any]:
+    pred = evaluation.predictions
+    baseline = evaluation.baseline
+    failed = run is not None and run.exit_code != 0
+    failures = ([f"command exited {run.exit_code}"] if failed and run else []) + evaluation.failures
+    document: dict[str, Any] = {
+        "schema": REPORT_SCHEMA,
+        "mlreport_version": __version__,
+        "title": title,
+        "status": "fail" if failures else "pass",
+        "summary": summary(evaluation, run),
+        "failures": failures,
+        "task": pred.task if pred else None,
+        "task_inferred": pred.task_inferred if pred else None,
+        "n_predictions": pred.n if pred else None,
+        "inputs": {
+            "metrics": [str(p) for p in evaluation.inputs.metrics],
+            "predictions": str(evaluation.inputs.predictions or "") or None,
+            "history": str(evaluation.inputs.history or "") or None,
+            "baseline": {"source": baseline.source, "kind": baseline.kind} if baseline else None,
+        },
+        "metrics": [asdict(row) for row in evaluation.metrics],
+        "gates": [{**asdict(g), "passed": g.passed} for g in evaluation.gates],
+        "checks": [asdict(c) for c in evaluation.checks],
+        "classification": _classification(evaluation),
+        "regression": _regression(evaluation),
+        "slices": [_groups(t) for t in evaluation.slices],
+        "folds": _groups(evaluation.folds) if evaluation.folds else None,
+        "history": _history(evaluation),
+        "run": _run(run),
+        "images": {image.name: asdict(image) for image in images},
+        "notes": list(evaluation.notes),
+        "errors": list(evaluation.errors),
+    }
+    cleaned: dict[str, Any] = clean(document)
+    return cleaned
+
+
+def summary(evaluation: Evaluation, run: RunResult | None) -> str:
+    """One line: what failed, or that everything passed (and what was skipped)."""
+    parts = []
+    gates = [g for g in evaluation.gates if g.status != "skipped"]
+    skipped = len(evaluation.gates) - len(gates)
+    failed_gates = sum(g.status == "fail" for g in gates)
+    failed_checks = sum(not c.passed for c in evaluation.checks)
+    if run is not None and run.exit_code != 0:
+        parts.append(f"the command failed (exit {run.exit_code})")
+    if evaluation.errors:
+        parts.append("the inputs could not be read")
+    if failed_gates:
+        parts.append(f"{failed_gates} of {_count(len(gates), 'gate')} failed")
+    if failed_checks:
+        parts.append(f"{failed_checks} of {_count(len(evaluation.checks), 'sanity check')} failed")
+    if not parts:
+        counted = [_count(len(gates), "gate"), _count(len(evaluation.checks), "sanity check")]
+        shown = [p for p in counted if not p.startswith("0 ")]
+        parts.append(f"all {' and '.join(shown)} passed" if shown else "no gates or checks ran")
+    if skipped:
+        parts.append(f"{_count(skipped, 'gate')} skipped")
+    return "; ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _classification(evaluation: Evaluation) -> dict[str, Any] | None:
+    result = evaluation.classification
+    if result is None:
+        return None
+    cm = result.confusion
+    k = len(result.labels)
+    off = cm.copy()
+    off.flat[:: k + 1] = 0
+    order = off.ravel().argsort(kind="stable")[::-1][:TOP_CONFUSIONS]
+    confusions = [
+        {
+            "true": result.labels[i // k],
+            "predicted": result.labels[i % k],
+            "count": int(off.flat[i]),
+        }
+        for i in order
+        if off.flat[i] > 0
+    ]
+    return {
+        "labels": list(result.labels),
+        "n_classes": k,
+        "pos_label": result.pos_label,
+        "per_class": [asdict(row) for row in result.per_class],
+        "confusion_matrix": cm.tolist() if k <= MAX_DENSE_CONFUSION else None,
+        "top_confusions": confusions,
+        "curves": [
+            {"label": c.label, "roc_auc": c.roc_auc, "average_precision": c.average_precision}
+            for c in result.curves
+        ],
+    }
+
+
+def _regression(evaluation: Evaluation) -> dict[str, Any] | None:
+    result = evaluation.regression
+    if result is None:
+        return None
+    return {"n_finite": int(result.y_true.size), **result.metrics}
+
+
+def _groups(table: Any) -> dict[str, Any]:
+    return {
+        "column": table.column,
+        "min_size": table.min_size,
+        "rows": [asdict(r) for r in table.rows],
+        "gaps": [asdict(g) for g in table.gaps],
+    }
+
+
+def _history(evaluation: Evaluation) -> dict[str, Any] | None:
+    history = evaluation.history
+    if history is None:
+        return None
+    final = {}
+    for name, values in history.series.items():
+        finite = values[~(values != values)]  # drop NaN
+        final[name] = float(finite[-1]) if finite.size else None
+    return {
+        "path": str(history.path),
+        "x": history.x_name,
+        "steps": int(history.x.size),
+        "series": list(history.series),
+        "final": final,
+        "ignored_columns": list(history.ignored),
+    }
+
+
+def _run(run: RunResult | None) -> dict[str, Any] | None:
+    return asdict(run) if run is not None else None
+
+
+def clean(value: Any) -> Any:
+    """JSON-safe copy: NaN/inf -> None, tuples -> lists, numpy scalars -> Python."""
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        return clean(value.item())
+    return value
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -1,0 +1,76 @@
+"""The one exception tree of mlreport, and the exit code each branch maps to.
+
+::
+
+    MlreportError                 a failure reported as one line: "mlreport: error: <message>"
+    ├── UsageError         (2)    a bad option value, a malformed gate, an unknown metric
+    ├── InputError         (2)    a file that is missing, empty, unreadable or of the wrong shape
+    │   └── BaselineNotFound (2)  the baseline ref, or a metrics file at it, is not there
+    │                             (``--baseline-optional`` turns this one into a warning)
+    ├── TemplateError      (2)    a user template that fails, or breaks out of the sandbox
+    └── PublishError       (3)    reserved for publishing to GitHub / GitLab
+
+Exit codes (mapped in exactly one place, :func:`mlreport.cli.main`):
+
+- 0: everything passed;
+- 1: a gate or sanity check failed, or the command given to ``mlreport run`` failed
+  (the report is still written; this is an outcome, not an exception);
+- 2: usage or input error;
+- 3: publishing error.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "BaselineNotFound",
+    "InputError",
+    "MlreportError",
+    "PublishError",
+    "TemplateError",
+    "UsageError",
+]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+class MlreportError(Exception):
+    """Base class: anything mlreport can explain to the user in one line."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.message}; {self.hint}" if self.hint else self.message
+
+
+class UsageError(MlreportError):
+    """An option, gate expression or metric name that cannot be used as given."""
+
+
+class InputError(MlreportError):
+    """A problem with an input file, always naming the file."""
+
+    def __init__(self, path: object, message: str, hint: str | None = None) -> None:
+        self.path = str(path)
+        super().__init__(f"{self.path}: {message}", hint)
+
+
+class BaselineNotFound(InputError):
+    """The baseline git ref, or a metrics file at that ref, does not exist."""
+
+
+class TemplateError(MlreportError):
+    """A report template that cannot be compiled or rendered."""
+
+
+class PublishError(MlreportError):
+    """Posting the report to a platform failed."""
+
+    exit_code = 3

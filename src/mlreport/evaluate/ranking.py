@@ -1,0 +1,88 @@
+"""ROC and precision-recall curves, ROC AUC and average precision (scikit-learn's definitions).
+
+The curves are computed exactly (ties grouped, as ``sklearn.metrics.roc_curve`` does) and then
+thinned for plotting: collinear points dropped, at most :data:`MAX_POINTS` kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_POINTS = 600
+
+
+@dataclass(frozen=True)
+class Curve:
+    """The ROC and precision-recall curves of one class against the rest."""
+
+    label: str
+    roc_auc: float
+    average_precision: float
+    prevalence: float
+    fpr: np.ndarray
+    tpr: np.ndarray
+    recall: np.ndarray
+    precision: np.ndarray
+
+
+def _counts_by_threshold(positive: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative true and false positives at each distinct threshold, highest first."""
+    order = np.argsort(score, kind="mergesort")[::-1]
+    score = score[order]
+    hits = positive[order]
+    last_of_tie = np.r_[np.flatnonzero(np.diff(score)), hits.size - 1]
+    tps = np.cumsum(hits, dtype=np.int64)[last_of_tie]
+    fps = last_of_tie + 1 - tps
+    return tps, fps
+
+
+def binary_curve(positive: np.ndarray, score: np.ndarray, label: str) -> Curve | None:
+    """Curves for one class; ``None`` when the class has no positives or no negatives."""
+    finite = np.isfinite(score)
+    if not finite.all():
+        positive, score = positive[finite], score[finite]
+    n_pos = int(positive.sum())
+    n_neg = positive.size - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return None
+    tps, fps = _counts_by_threshold(positive, score)
+    tpr = np.r_[0.0, tps / n_pos]
+    fpr = np.r_[0.0, fps / n_neg]
+    roc_auc = float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1])) / 2)  # trapezoidal rule
+    precision = tps / (tps + fps)
+    recall = tps / n_pos
+    average_precision = float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+    fpr_t, tpr_t = thin(fpr, tpr)
+    recall_t, precision_t = thin(np.r_[0.0, recall], np.r_[1.0, precision])
+    return Curve(
+        label,
+        roc_auc,
+        average_precision,
+        n_pos / positive.size,
+        fpr_t,
+        tpr_t,
+        recall_t,
+        precision_t,
+    )
+
+
+def thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop points on a straight line between their neighbours, then keep at most MAX_POINTS."""
+    if x.size > 2:
+        keep = np.r_[True, np.logical_or(np.diff(x, 2) != 0, np.diff(y, 2) != 0), True]
+        x, y = x[keep], y[keep]
+    if x.size > MAX_POINTS:
+        index = np.unique(np.linspace(0, x.size - 1, MAX_POINTS).round().astype(np.int64))
+        x, y = x[index], y[index]
+    return x, y
+
+
+def macro_roc(curves: list[Curve]) -> tuple[np.ndarray, np.ndarray]:
+    """Mean TPR over classes on a common FPR grid (the macro-average ROC curve)."""
+    grid = np.linspace(0.0, 1.0, 201)
+    tprs = [np.interp(grid, c.fpr, c.tpr) for c in curves]
+    mean = np.mean(tprs, axis=0)
+    mean[0] = 0.0
+    return grid, mean

@@ -1,0 +1,142 @@
+"""Markdown building blocks that keep data inert.
+
+Everything that comes from data (metric names, labels, slice values, file names, log lines)
+goes through :func:`escape` (inline text), :func:`code_span` or :func:`code_block`, so it can
+neither break a table nor inject HTML, links, images or math on GitHub and GitLab.  Helpers
+return :class:`markupsafe.Markup`, which the template layer passes through unescaped.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Sequence
+
+from markupsafe import Markup
+
+# Characters with a Markdown meaning anywhere in a line (GFM, GitLab math and footnotes).
+_INLINE = re.compile(r"([\\`*_\[\]{}|~$^])")
+# Block syntax that only counts at the start of a line, followed by a space or the end:
+# headings, list items, numbered items; and lines made only of '-' or '=' (rules, setext).
+_LINE_START = re.compile(r"^(#{1,6}|[+-]|\d{1,9}[.)])(?=\s|$)|^[-=]+\s*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+
+DASH = "—"
+
+
+def one_line(text: str) -> str:
+    """Newlines and tabs become spaces; control characters are dropped."""
+    return _SPACES.sub(" ", _CONTROL.sub("", text.replace("\x00", "\ufffd"))).strip()
+
+
+def escape(value: object) -> Markup:
+    """Inline Markdown text showing *value* literally, on one line."""
+    text = html.escape(one_line(str(value)), quote=False)
+    text = _INLINE.sub(r"\\\1", text)
+    match = _LINE_START.match(text)
+    if match:
+        marker = match.group(1) or ""
+        if marker[:1].isdigit():  # "1." -> "1\."
+            text = f"{marker[:-1]}\\{text[len(marker) - 1 :]}"
+        else:
+            text = "\\" + text
+    return Markup(text)
+
+
+def escape_html(value: object) -> Markup:
+    """Text for inside raw HTML (e.g. ``<summary>``), where Markdown is not parsed."""
+    return Markup(html.escape(one_line(str(value)), quote=True))
+
+
+def code_span(value: object, *, in_table: bool = False) -> Markup:
+    """An inline code span that survives any backticks in *value*.
+
+    Inside a table cell a ``|`` must be escaped even within code (GFM splits cells first);
+    outside a table the escape would show, so *in_table* says which one this is.
+    """
+    text = one_line(str(value))
+    if in_table:
+        text = text.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return Markup(f"{fence}{pad}{text}{pad}{fence}")
+
+
+def code_block(lines: Sequence[str], language: str = "text") -> Markup:
+    """A fenced code block whose fence is longer than any backtick run in *lines*."""
+    body = "\n".join(_CONTROL.sub("", line.replace("\x00", "\ufffd")) for line in lines)
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return Markup(f"{fence}{language}\n{body}\n{fence}")
+
+
+def format_number(value: object, precision: int = 4) -> str:
+    """A metric value for people: ``precision`` significant digits, no float noise."""
+    if value is None:
+        return DASH
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)
+    if not isinstance(value, float):
+        return str(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if value.is_integer() and magnitude < 1e15:
+        return format_number(int(value), precision)
+    if magnitude >= 1e15 or magnitude < 1e-4:
+        mantissa, exponent = f"{value:.{precision - 1}e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{exponent}"
+    decimals = max(0, precision - 1 - math.floor(math.log10(magnitude)))
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def format_delta(value: float | None, precision: int = 4) -> str:
+    if value is None:
+        return ""
+    if value == 0:
+        return "0"
+    text = format_number(value, precision)
+    return text if text.startswith("-") else f"+{text}"
+
+
+def table(
+    headers: Sequence[object], rows: Sequence[Sequence[object]], align: str | None = None
+) -> Markup:
+    """A GitHub-flavoured Markdown (pipe) table; plain cells are escaped, Markup cells kept.
+
+    *align* has one letter per column: ``l``eft, ``r``ight or ``c``enter.
+    """
+    from tabulate import tabulate
+
+    def cell(value: object) -> str:
+        if isinstance(value, Markup):
+            return str(value)
+        if value is None:
+            return ""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return format_number(value)
+        return str(escape(value))
+
+    names = {"l": "left", "r": "right", "c": "center"}
+    colalign = [names[a] for a in align] if align else None
+    body = [[cell(v) for v in row] for row in rows]
+    text = tabulate(
+        body,
+        headers=[cell(h) for h in headers],
+        tablefmt="pipe",
+        colalign=colalign,
+        disable_numparse=True,
+    )
+    return Markup(text)
