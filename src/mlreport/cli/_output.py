@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from mlreport.gates import SYMBOLS, GateResult
+from mlreport.gates import SYMBOLS
 from mlreport.markdown import format_number
-from mlreport.pipeline import Evaluation
+
+if TYPE_CHECKING:
+    from mlreport.gates import GateResult
+    from mlreport.pipeline import Evaluation
 
 
 def gate_line(g: GateResult) -> str:

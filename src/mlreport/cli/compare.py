@@ -17,10 +17,8 @@ from mlreport.cli.options import (
     option,
     prediction_options,
 )
-from mlreport.document import clean, summary
 from mlreport.errors import EXIT_FAILED, EXIT_OK, UsageError
 from mlreport.markdown import format_delta, format_number, one_line, table
-from mlreport.pipeline import evaluate
 
 CHANGE_WORDS = {
     "better": "better",
@@ -47,6 +45,9 @@ CHANGE_WORDS = {
 )
 def diff(fmt: str | None, precision: int, **kwargs: Any) -> int:
     """Show metrics next to the baseline's (default baseline: HEAD), with deltas."""
+    from mlreport.document import clean
+    from mlreport.pipeline import evaluate
+
     kwargs["baseline"] = kwargs.get("baseline") or "HEAD"
     inputs = build_inputs(kwargs)
     if not (inputs.metrics or inputs.predictions):
@@ -102,6 +103,9 @@ def check(as_json: bool, **kwargs: Any) -> int:
 
     Exits 1 when a gate or check fails.
     """
+    from mlreport.document import clean, summary
+    from mlreport.pipeline import evaluate
+
     inputs = build_inputs(kwargs)
     if not (inputs.gates or inputs.gates_files or inputs.predictions):
         raise UsageError("nothing to check", "pass --gate, --gates or --predictions")

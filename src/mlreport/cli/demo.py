@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from mlreport.cli._output import print_outcome
-from mlreport.document import summary
 from mlreport.errors import EXIT_FAILED, EXIT_OK
 
 
@@ -31,6 +30,7 @@ def demo(output: Path) -> int:
     """
     from mlreport.cli.options import build_inputs
     from mlreport.demo import GATES, train_demo
+    from mlreport.document import summary
     from mlreport.pipeline import evaluate
     from mlreport.preview import write_preview
     from mlreport.report import write_report

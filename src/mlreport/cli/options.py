@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from mlreport.compare import Directions
-from mlreport.evaluate.sanity import SanityOptions
-from mlreport.inputs.predictions import PredictionOptions
-from mlreport.pipeline import ReportInputs
+if TYPE_CHECKING:
+    from mlreport.pipeline import ReportInputs
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -191,6 +189,11 @@ input_options = apply(metrics_options, prediction_options, baseline_options, gat
 
 def build_inputs(kwargs: dict[str, Any]) -> ReportInputs:
     """ReportInputs from the parsed options of any command (missing ones take defaults)."""
+    from mlreport.compare import Directions
+    from mlreport.evaluate.sanity import SanityOptions
+    from mlreport.inputs.predictions import PredictionOptions
+    from mlreport.pipeline import ReportInputs
+
     get = kwargs.get
     prediction = PredictionOptions(
         target_col=get("target_col") or "y_true",

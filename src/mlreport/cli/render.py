@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mlreport.cli._output import print_outcome
 from mlreport.cli.options import FILE, build_inputs, input_options, option
-from mlreport.document import summary
 from mlreport.errors import EXIT_FAILED, EXIT_OK, MlreportError, UsageError
-from mlreport.pipeline import Evaluation, evaluate
-from mlreport.report import ReportFiles, write_report
-from mlreport.runcmd import RunResult, run_command
+
+if TYPE_CHECKING:
+    from mlreport.pipeline import Evaluation
+    from mlreport.report import ReportFiles
 
 output_options = [
     option(
@@ -63,6 +63,10 @@ def render(output: Path, template: Path | None, title: str, **kwargs: Any) -> in
     Writes OUTPUT/report.md, its PNG charts and OUTPUT/report.json. Exits 1 when a gate or
     sanity check fails (the report is written all the same).
     """
+    from mlreport.document import summary
+    from mlreport.pipeline import evaluate
+    from mlreport.report import write_report
+
     inputs = build_inputs(kwargs)
     if not (inputs.metrics or inputs.predictions or inputs.history):
         raise UsageError("nothing to report", "pass --metrics, --predictions or --history")
@@ -84,11 +88,14 @@ def run(
     --metrics metrics.json -- python train.py. A failing command makes the run exit 1, and
     the report (with the command's output) is still written.
     """
-    inputs = build_inputs(kwargs)
-    from mlreport.pipeline import parse_gates
+    from mlreport.document import summary
+    from mlreport.pipeline import Evaluation, evaluate, parse_gates
+    from mlreport.report import write_report
+    from mlreport.runcmd import run_command
 
+    inputs = build_inputs(kwargs)
     parse_gates(inputs)  # a malformed gate is reported before training, not after
-    result: RunResult = run_command(command)
+    result = run_command(command)
     if result.error:
         click.echo(f"mlreport: {result.error}", err=True)
     error: MlreportError | None = None
