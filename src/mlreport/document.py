@@ -83,7 +83,11 @@ def summary(evaluation: Evaluation, run: RunResult | None) -> str:
     if not parts:
         counted = [_count(len(gates), "gate"), _count(len(evaluation.checks), "sanity check")]
         shown = [p for p in counted if not p.startswith("0 ")]
-        parts.append(f"all {' and '.join(shown)} passed" if shown else "no gates or checks ran")
+        if not shown:
+            parts.append("no gates or checks ran")
+        else:
+            single = len(gates) + len(evaluation.checks) == 1
+            parts.append(f"{'' if single else 'all '}{' and '.join(shown)} passed")
     if skipped:
         parts.append(f"{_count(skipped, 'gate')} skipped")
     return "; ".join(parts)

@@ -2,7 +2,9 @@
 
 Everything that comes from data (metric names, labels, slice values, file names, log lines)
 goes through :func:`escape` (inline text), :func:`code_span` or :func:`code_block`, so it can
-neither break a table nor inject HTML, links, images or math on GitHub and GitLab.  Helpers
+neither break a table nor inject HTML, links, images or math on GitHub and GitLab.
+(E-mail addresses stay autolinked: cmark-gfm links them whatever the escaping; mailto: is
+benign.)  Helpers
 return :class:`markupsafe.Markup`, which the template layer passes through unescaped.
 """
 
@@ -20,6 +22,7 @@ _INLINE = re.compile(r"([\\`*_\[\]{}|~$^])")
 # Block syntax that only counts at the start of a line, followed by a space or the end:
 # headings, list items, numbered items; and lines made only of '-' or '=' (rules, setext).
 _LINE_START = re.compile(r"^(#{1,6}|[+-]|\d{1,9}[.)])(?=\s|$)|^[-=]+\s*$")
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=\bwww)(\.)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
 
@@ -35,6 +38,7 @@ def escape(value: object) -> Markup:
     """Inline Markdown text showing *value* literally, on one line."""
     text = html.escape(one_line(str(value)), quote=False)
     text = _INLINE.sub(r"\\\1", text)
+    text = _AUTOLINK.sub(lambda m: "\\" + m.group(0), text)  # no links made from data
     match = _LINE_START.match(text)
     if match:
         marker = match.group(1) or ""

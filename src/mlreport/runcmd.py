@@ -86,20 +86,21 @@ def run_command(
         return RunResult(list(command), 127, 0.0, [], 0, f"command not found: {command[0]}")
     except PermissionError:
         return RunResult(list(command), 126, 0.0, [], 0, f"permission denied: {command[0]}")
-    previous = _forward_signals(process)
     count = 0
-    try:
-        assert process.stdout is not None
-        for raw in process.stdout:
-            for secret in secrets:
-                raw = raw.replace(secret, b"***")
-            out.write(raw)
-            out.flush()
-            tail.append(clean_line(raw.decode("utf-8", errors="replace")))
-            count += 1
-        code = process.wait()
-    finally:
-        _restore_signals(previous)
+    with process:
+        previous = _forward_signals(process)
+        try:
+            assert process.stdout is not None
+            for raw in process.stdout:
+                for secret in secrets:
+                    raw = raw.replace(secret, b"***")
+                out.write(raw)
+                out.flush()
+                tail.append(clean_line(raw.decode("utf-8", errors="replace")))
+                count += 1
+            code = process.wait()
+        finally:
+            _restore_signals(previous)
     duration = time.monotonic() - started
     error = None
     if code < 0:

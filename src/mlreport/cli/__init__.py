@@ -45,6 +45,9 @@ def _register() -> None:
         cli.add_command(getattr(importlib.import_module(module), attribute), name)
 
 
+_register()
+
+
 def _debug(argv: Sequence[str]) -> bool:
     flag = os.environ.get("MLREPORT_DEBUG", "").lower() in ("1", "true", "yes")
     return flag or "--debug" in argv
@@ -58,11 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = _debug(args)
     try:
-        _register()
         result = cli.main(args=args, prog_name="mlreport", standalone_mode=False)
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else "mlreport"
-        error(f"{exc.format_message()} (see '{where} --help')")
+        error(f"{exc.format_message().rstrip('.')} (see '{where} --help')")
         return 2
     except click.ClickException as exc:
         error(exc.format_message())
