@@ -6,9 +6,13 @@ import csv
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from mlreport.inputs.labels import Labels
+    from mlreport.inputs.predictions import Predictions
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
@@ -71,3 +75,76 @@ def markdown_html(markdown: str) -> str:
     from mlreport.preview import markdown_to_html
 
     return markdown_to_html(markdown)
+
+
+# --- Predictions built in memory (unit tests of mlreport.evaluate) ---------------------------
+
+SKLEARN_REL = 1e-12  # mlreport's metrics equal scikit-learn's up to summation order
+
+
+def sk_approx(expected: Any) -> Any:
+    """``pytest.approx`` at the tolerance mlreport promises against scikit-learn (NaN equal)."""
+    import pytest
+
+    return pytest.approx(expected, rel=SKLEARN_REL, abs=1e-14, nan_ok=True)
+
+
+def group_labels(codes: Sequence[int] | np.ndarray, names: Sequence[str] | None = None) -> Labels:
+    """A slice or fold column: ``codes`` index ``names`` (default ``"g0"``, ``"g1"``, …)."""
+    from mlreport.inputs.labels import Labels
+
+    array = np.asarray(codes, dtype=np.int64)
+    if names is None:
+        names = [f"g{i}" for i in range(int(array.max()) + 1 if array.size else 0)]
+    return Labels(array, tuple(names), False)
+
+
+def classification_predictions(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    k: int,
+    *,
+    proba: np.ndarray | None = None,
+    score: np.ndarray | None = None,
+    pos_label: int | None = None,
+    slices: dict[str, Labels] | None = None,
+    folds: Labels | None = None,
+) -> Predictions:
+    """Class codes ``0..k-1`` labelled ``"c0"``, ``"c1"``, …"""
+    from mlreport.inputs.predictions import Predictions
+
+    return Predictions(
+        path=Path("predictions.csv"),
+        task="classification",
+        task_inferred=False,
+        y_true=np.asarray(y_true, dtype=np.int64),
+        y_pred=np.asarray(y_pred, dtype=np.int64),
+        labels=tuple(f"c{i}" for i in range(k)),
+        proba=proba,
+        score=score,
+        pos_label=pos_label,
+        slices=slices or {},
+        folds=folds,
+        fold_column="fold" if folds is not None else None,
+    )
+
+
+def regression_predictions(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    slices: dict[str, Labels] | None = None,
+    folds: Labels | None = None,
+) -> Predictions:
+    from mlreport.inputs.predictions import Predictions
+
+    return Predictions(
+        path=Path("predictions.csv"),
+        task="regression",
+        task_inferred=False,
+        y_true=np.asarray(y_true, dtype=np.float64),
+        y_pred=np.asarray(y_pred, dtype=np.float64),
+        slices=slices or {},
+        folds=folds,
+        fold_column="fold" if folds is not None else None,
+    )

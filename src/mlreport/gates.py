@@ -14,12 +14,15 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from mlreport.compare import Directions
 from mlreport.errors import InputError, UsageError
 from mlreport.inputs._files import read_text
 from mlreport.inputs.metrics import MetricValue, is_number
+
+if TYPE_CHECKING:
+    from mlreport.config import ReportInputs
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -166,6 +169,17 @@ def _strings(path: Path, items: object, key: str) -> list[str]:
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise InputError(path, f"'{key}' must be a list of strings")
     return list(items)
+
+
+def parse_gates(inputs: ReportInputs) -> tuple[list[Gate], Directions]:
+    """All gates (command line, then files) and the directions the gate files set."""
+    gates = [parse_gate(text) for text in inputs.gates]
+    directions = inputs.directions
+    for path in inputs.gates_files:
+        more, file_directions = load_gates_file(path)
+        gates += more
+        directions = directions.merged(file_directions)
+    return gates, directions
 
 
 def check_metric_names(gates: Sequence[Gate], known: Sequence[str]) -> None:

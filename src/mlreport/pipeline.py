@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from mlreport.compare import Directions, MetricRow, compare
+from mlreport.compare import MetricRow, compare
+from mlreport.config import ReportInputs
 from mlreport.errors import BaselineNotFound
 from mlreport.evaluate.groups import GroupTable, fold_summary, gap_metrics, group_rows, slice_table
 from mlreport.evaluate.predictions import (
@@ -18,30 +18,12 @@ from mlreport.evaluate.predictions import (
     evaluate_classification,
     evaluate_regression,
 )
-from mlreport.evaluate.sanity import Check, SanityOptions, run_checks
-from mlreport.gates import Gate, GateResult, evaluate_gates, load_gates_file, parse_gate
+from mlreport.evaluate.sanity import Check, run_checks
+from mlreport.gates import GateResult, evaluate_gates, parse_gates
 from mlreport.inputs.baseline import Baseline, load_baseline
 from mlreport.inputs.history import History, load_history
 from mlreport.inputs.metrics import MetricValue, load_metrics
-from mlreport.inputs.predictions import PredictionOptions, Predictions, load_predictions
-
-
-@dataclass(frozen=True)
-class ReportInputs:
-    """Everything the user pointed mlreport at (the render/check/diff options)."""
-
-    metrics: tuple[Path, ...] = ()
-    predictions: Path | None = None
-    prediction_options: PredictionOptions = field(default_factory=PredictionOptions)
-    history: Path | None = None
-    baseline: str | None = None
-    baseline_optional: bool = False
-    gates: tuple[str, ...] = ()
-    gates_files: tuple[Path, ...] = ()
-    directions: Directions = field(default_factory=Directions)
-    sanity: SanityOptions = field(default_factory=SanityOptions)
-    min_slice_size: int = 10
-    strict_baseline: bool = False
+from mlreport.inputs.predictions import Predictions, load_predictions
 
 
 @dataclass
@@ -70,17 +52,6 @@ class Evaluation:
     @property
     def passed(self) -> bool:
         return not self.failures
-
-
-def parse_gates(inputs: ReportInputs) -> tuple[list[Gate], Directions]:
-    """All gates (command line, then files) and the directions the files set."""
-    gates = [parse_gate(text) for text in inputs.gates]
-    directions = inputs.directions
-    for path in inputs.gates_files:
-        more, file_directions = load_gates_file(path)
-        gates += more
-        directions = directions.merged(file_directions)
-    return gates, directions
 
 
 def evaluate(inputs: ReportInputs) -> Evaluation:

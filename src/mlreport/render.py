@@ -124,10 +124,17 @@ def environment(user_template: Path | None = None) -> Any:
     return env
 
 
-def render_markdown(document: dict[str, Any], template: Path | None = None) -> str:
-    """Render *document* with the default template or the user's *template* (sandboxed)."""
+class Template:
+    """A compiled report template and where it came from (for error messages)."""
+
+    def __init__(self, compiled: Any, where: str) -> None:
+        self.compiled = compiled
+        self.where = where
+
+
+def load_template(template: Path | None = None) -> Template:
+    """Compile the default template or the user's *template* (sandboxed)."""
     import jinja2
-    from jinja2.exceptions import SecurityError
 
     if template is not None and not template.is_file():
         raise TemplateError(f"{template}: template not found")
@@ -135,8 +142,22 @@ def render_markdown(document: dict[str, Any], template: Path | None = None) -> s
     name = template.name if template is not None else DEFAULT_TEMPLATE
     where = str(template) if template is not None else DEFAULT_TEMPLATE
     try:
-        text = env.get_template(name).render(report=document)
+        return Template(env.get_template(name), where)
     except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{exc.filename or where}: line {exc.lineno}: {exc.message}") from None
+
+
+def render_markdown(document: dict[str, Any], template: Template | Path | None = None) -> str:
+    """Render *document* with a compiled template, or the default / a user template file."""
+    import jinja2
+    from jinja2.exceptions import SecurityError
+
+    if not isinstance(template, Template):
+        template = load_template(template)
+    where = template.where
+    try:
+        text = template.compiled.render(report=document)
+    except jinja2.TemplateSyntaxError as exc:  # an included template
         raise TemplateError(f"{exc.filename or where}: line {exc.lineno}: {exc.message}") from None
     except SecurityError as exc:
         raise TemplateError(f"{where}: not allowed in a sandboxed template: {exc}") from None

@@ -7,14 +7,16 @@ atomically, so a failure at any later step loses nothing already computed.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlreport.charts._figure import Image
+from mlreport.charts.pool import ChartPool
 from mlreport.document import build_document, dumps
 from mlreport.errors import TemplateError, UsageError
 from mlreport.pipeline import Evaluation
-from mlreport.render import render_markdown
+from mlreport.render import load_template, render_markdown
 from mlreport.runcmd import RunResult
 
 
@@ -50,21 +52,29 @@ def write_report(
     title: str = "ML report",
     run: RunResult | None = None,
     charts: bool = True,
+    pool: ChartPool | None = None,
 ) -> ReportFiles:
     prepare_directory(directory)
-    images: list[Image] = []
-    if charts:
-        from mlreport.charts.draw import draw_all
+    from mlreport.charts.draw import chart_jobs
+    from mlreport.charts.pool import run_jobs
 
-        images = draw_all(evaluation, directory)
+    jobs = chart_jobs(evaluation, directory) if charts else []
+    drawn: Callable[[], list[Image]] = run_jobs(jobs, pool)
+    markdown_path = directory / "report.md"
+    try:
+        compiled = load_template(template)  # while the charts are drawn elsewhere
+    except TemplateError:
+        drawn()
+        markdown_path.unlink(missing_ok=True)  # never leave a stale report.md to be published
+        raise
+    images = drawn()
     document = build_document(evaluation, images, run, title)
     json_path = directory / "report.json"
     write_text(json_path, dumps(document))
-    markdown_path = directory / "report.md"
     try:
-        markdown = render_markdown(document, template)
+        markdown = render_markdown(document, compiled)
     except TemplateError:
-        markdown_path.unlink(missing_ok=True)  # never leave a stale report.md to be published
+        markdown_path.unlink(missing_ok=True)
         raise
     write_text(markdown_path, markdown)
     return ReportFiles(directory, markdown_path, json_path, images, document["status"])

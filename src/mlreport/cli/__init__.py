@@ -6,6 +6,7 @@ command failed; 2 usage or input error; 3 publishing error; 70 an internal error
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import traceback
@@ -49,8 +50,10 @@ _register()
 
 
 def _debug(argv: Sequence[str]) -> bool:
+    """``mlreport --debug COMMAND …`` (the flag belongs to the group) or MLREPORT_DEBUG=1."""
     flag = os.environ.get("MLREPORT_DEBUG", "").lower() in ("1", "true", "yes")
-    return flag or "--debug" in argv
+    options = list(itertools.takewhile(lambda arg: arg.startswith("-"), argv))
+    return flag or "--debug" in options
 
 
 def error(message: str) -> None:

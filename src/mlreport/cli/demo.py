@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mlreport.cli._output import print_outcome
 from mlreport.errors import EXIT_FAILED, EXIT_OK
+
+if TYPE_CHECKING:
+    from mlreport.charts.pool import ChartPool
 
 
 @click.command()
@@ -28,6 +32,13 @@ def demo(output: Path) -> int:
     gates, and writes OUTPUT/report.md, its charts, report.json and report.html. No network
     and no token needed.
     """
+    from mlreport.charts.pool import chart_pool
+
+    with chart_pool() as pool:  # forked before NumPy and scikit-learn load
+        return _demo(output, pool)
+
+
+def _demo(output: Path, pool: ChartPool | None) -> int:
     from mlreport.cli.options import build_inputs
     from mlreport.demo import GATES, train_demo
     from mlreport.document import summary
@@ -49,7 +60,7 @@ def demo(output: Path) -> int:
         "slice_by": ("ink",),
     }
     evaluation = evaluate(build_inputs(options))
-    report = write_report(evaluation, output, title="mlreport demo")
+    report = write_report(evaluation, output, title="mlreport demo", pool=pool)
     page = write_preview(report.markdown)
     click.echo(
         f"Wrote {report.markdown} ({len(report.images)} charts), {report.json.name} and {page.name}"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from mlreport.pipeline import ReportInputs
+    from mlreport.config import ReportInputs
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -190,9 +190,7 @@ input_options = apply(metrics_options, prediction_options, baseline_options, gat
 def build_inputs(kwargs: dict[str, Any]) -> ReportInputs:
     """ReportInputs from the parsed options of any command (missing ones take defaults)."""
     from mlreport.compare import Directions
-    from mlreport.evaluate.sanity import SanityOptions
-    from mlreport.inputs.predictions import PredictionOptions
-    from mlreport.pipeline import ReportInputs
+    from mlreport.config import PredictionOptions, ReportInputs, SanityOptions
 
     get = kwargs.get
     prediction = PredictionOptions(

@@ -63,15 +63,18 @@ def render(output: Path, template: Path | None, title: str, **kwargs: Any) -> in
     Writes OUTPUT/report.md, its PNG charts and OUTPUT/report.json. Exits 1 when a gate or
     sanity check fails (the report is written all the same).
     """
-    from mlreport.document import summary
-    from mlreport.pipeline import evaluate
-    from mlreport.report import write_report
+    from mlreport.charts.pool import chart_pool
 
     inputs = build_inputs(kwargs)
     if not (inputs.metrics or inputs.predictions or inputs.history):
         raise UsageError("nothing to report", "pass --metrics, --predictions or --history")
-    evaluation = evaluate(inputs)
-    files = write_report(evaluation, output, template=template, title=title)
+    with chart_pool() as pool:  # forked before NumPy loads; drawing starts when data is ready
+        from mlreport.document import summary
+        from mlreport.pipeline import evaluate
+        from mlreport.report import write_report
+
+        evaluation = evaluate(inputs)
+        files = write_report(evaluation, output, template=template, title=title, pool=pool)
     _announce(files, evaluation, summary(evaluation, None))
     return EXIT_OK if evaluation.passed else EXIT_FAILED
 
@@ -88,9 +91,8 @@ def run(
     --metrics metrics.json -- python train.py. A failing command makes the run exit 1, and
     the report (with the command's output) is still written.
     """
-    from mlreport.document import summary
-    from mlreport.pipeline import Evaluation, evaluate, parse_gates
-    from mlreport.report import write_report
+    from mlreport.charts.pool import chart_pool
+    from mlreport.gates import parse_gates
     from mlreport.runcmd import run_command
 
     inputs = build_inputs(kwargs)
@@ -98,14 +100,21 @@ def run(
     result = run_command(command)
     if result.error:
         click.echo(f"mlreport: {result.error}", err=True)
-    error: MlreportError | None = None
-    try:
-        evaluation = evaluate(inputs)
-    except MlreportError as exc:
-        # Training that failed (or wrote nothing) still gets a report with its output.
-        error = exc
-        evaluation = Evaluation(inputs, errors=[str(exc)])
-    files = write_report(evaluation, output, template=template, title=title, run=result)
+    with chart_pool() as pool:
+        from mlreport.document import summary
+        from mlreport.pipeline import Evaluation, evaluate
+        from mlreport.report import write_report
+
+        error: MlreportError | None = None
+        try:
+            evaluation = evaluate(inputs)
+        except MlreportError as exc:
+            # Training that failed (or wrote nothing) still gets a report with its output.
+            error = exc
+            evaluation = Evaluation(inputs, errors=[str(exc)])
+        files = write_report(
+            evaluation, output, template=template, title=title, run=result, pool=pool
+        )
     _announce(files, evaluation, summary(evaluation, result))
     if result.exit_code != 0:
         return EXIT_FAILED

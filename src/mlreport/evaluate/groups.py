@@ -49,7 +49,10 @@ def group_rows(pred: Predictions, groups: Labels) -> list[GroupRow]:
         counts = class_counts(pred.y_true, pred.y_pred, len(pred.labels), groups.codes, n_groups)
         per_group = scores(counts)
     else:
-        per_group = regression_scores(pred.y_true, pred.y_pred, groups.codes, n_groups)
+        finite = np.isfinite(pred.y_pred)  # as evaluate_regression: NaN predictions left out
+        per_group = regression_scores(
+            pred.y_true[finite], pred.y_pred[finite], groups.codes[finite], n_groups
+        )
     names = SLICE_METRICS[pred.task]
     return [
         GroupRow(groups.names[g], int(sizes[g]), {m: per_group[g][m] for m in names})

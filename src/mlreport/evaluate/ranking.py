@@ -32,17 +32,21 @@ def _counts_by_threshold(positive: np.ndarray, score: np.ndarray) -> tuple[np.nd
     order = np.argsort(score, kind="mergesort")[::-1]
     score = score[order]
     hits = positive[order]
-    last_of_tie = np.r_[np.flatnonzero(np.diff(score)), hits.size - 1]
+    last_of_tie = np.r_[np.flatnonzero(score[1:] != score[:-1]), hits.size - 1]  # inf-safe
     tps = np.cumsum(hits, dtype=np.int64)[last_of_tie]
     fps = last_of_tie + 1 - tps
     return tps, fps
 
 
 def binary_curve(positive: np.ndarray, score: np.ndarray, label: str) -> Curve | None:
-    """Curves for one class; ``None`` when the class has no positives or no negatives."""
-    finite = np.isfinite(score)
-    if not finite.all():
-        positive, score = positive[finite], score[finite]
+    """Curves for one class; ``None`` when the class has no positives or no negatives.
+
+    NaN scores are left out (the ``finite`` sanity check reports them); infinite scores
+    rank first or last, as any order-based metric would have them.
+    """
+    known = ~np.isnan(score)
+    if not known.all():
+        positive, score = positive[known], score[known]
     n_pos = int(positive.sum())
     n_neg = positive.size - n_pos
     if n_pos == 0 or n_neg == 0:
@@ -69,9 +73,12 @@ def binary_curve(positive: np.ndarray, score: np.ndarray, label: str) -> Curve |
 
 
 def thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Drop points on a straight line between their neighbours, then keep at most MAX_POINTS."""
+    """Drop points on a straight line between their neighbours (within float rounding), then
+    keep at most MAX_POINTS."""
     if x.size > 2:
-        keep = np.r_[True, np.logical_or(np.diff(x, 2) != 0, np.diff(y, 2) != 0), True]
+        # Twice the area of the triangle each point makes with its neighbours.
+        area = (x[2:] - x[:-2]) * (y[1:-1] - y[:-2]) - (y[2:] - y[:-2]) * (x[1:-1] - x[:-2])
+        keep = np.r_[True, np.abs(area) > 1e-12, True]
         x, y = x[keep], y[keep]
     if x.size > MAX_POINTS:
         index = np.unique(np.linspace(0, x.size - 1, MAX_POINTS).round().astype(np.int64))

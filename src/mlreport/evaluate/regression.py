@@ -13,7 +13,8 @@ def regression_scores(
     """MAE, RMSE and R² per group, from sums collected with ``bincount``.
 
     R² follows scikit-learn's ``force_finite``: a constant target scores 1.0 when predicted
-    exactly, else 0.0.
+    exactly, else 0.0 (constant tested exactly: the rounded mean of, say, 0.1s is not 0.1);
+    fewer than two rows give NaN, as in scikit-learn.
     """
     g = groups if groups is not None else np.zeros(y_true.size, dtype=np.int64)
     error = y_pred - y_true
@@ -23,12 +24,21 @@ def regression_scores(
     mean = np.bincount(g, y_true, minlength=n_groups) / np.maximum(n, 1)
     centred = y_true - mean[g]
     ss_tot = np.bincount(g, centred * centred, minlength=n_groups)
+    low, high = np.full(n_groups, np.inf), np.full(n_groups, -np.inf)
+    np.minimum.at(low, g, y_true)
+    np.maximum.at(high, g, y_true)
+    ss_tot[low == high] = 0.0
     out = []
     for i in range(n_groups):
         if n[i] == 0:
             out.append({name: float("nan") for name in REGRESSION_METRICS})
             continue
-        r2 = 1.0 - sq_sum[i] / ss_tot[i] if ss_tot[i] > 0 else 1.0 if sq_sum[i] == 0 else 0.0
+        if n[i] < 2:
+            r2 = float("nan")
+        elif ss_tot[i] > 0:
+            r2 = 1.0 - sq_sum[i] / ss_tot[i]
+        else:
+            r2 = 1.0 if sq_sum[i] == 0 else 0.0
         out.append(
             {
                 "mae": float(abs_sum[i] / n[i]),

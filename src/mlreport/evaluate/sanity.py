@@ -6,17 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlreport.config import SanityOptions
 from mlreport.evaluate.groups import GroupRow
 from mlreport.inputs.predictions import Predictions
 
 PROBA_SUM_TOLERANCE = 1e-3
-
-
-@dataclass(frozen=True)
-class SanityOptions:
-    category_tolerance: float = 0.10  # share of true categories the predicted count may differ by
-    fold_mad: float = 3.0  # a fold further than this many MADs from the median is an outlier
-    fold_mad_floor: float = 1e-3  # MAD never taken below this (identical folds are not outliers)
 
 
 @dataclass(frozen=True)
@@ -65,7 +59,7 @@ def _finite(pred: Predictions) -> Check | None:
         first = int(np.argmax(bad))
         detail = f"{_rows(count)} with NaN or infinite {name} (first: row {first + 1})"
     else:
-        detail = f"all {values.size:,} values finite"
+        detail = f"no NaN or infinite {name} in {_rows(bad.size)}"
     return Check("finite", "No NaN or infinite predictions", count == 0, detail)
 
 
@@ -78,8 +72,8 @@ def _proba_range(pred: Predictions) -> Check | None:
     outside = int(np.count_nonzero((finite < 0) | (finite > 1)))
     if outside:
         detail = (
-            f"{outside:,} {name} values outside [0, 1] (min {finite.min():.4g}, "
-            f"max {finite.max():.4g})"
+            f"{outside:,} {name} value{'s' if outside != 1 else ''} outside [0, 1] "
+            f"(min {finite.min():.4g}, max {finite.max():.4g})"
         )
     else:
         detail = f"all {finite.size:,} values in [0, 1]"

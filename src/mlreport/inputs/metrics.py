@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,14 @@ from mlreport.inputs._files import read_text
 
 MetricValue = float | int | str | bool | None
 Metrics = dict[str, MetricValue]
+
+_INTEGER = re.compile(r"^[-+]?\d+$")
+_YAML_FLOAT = re.compile(
+    r"""^(?:[-+]?(?:\d[\d_]*)?\.\d[\d_]*(?:[eE][-+]?\d+)?
+        |[-+]?\d[\d_]*(?:\.[\d_]*)?[eE][-+]?\d+
+        |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""",
+    re.VERBOSE,
+)
 
 _FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".tsv": "tsv"}
 
@@ -44,7 +53,7 @@ def parse_metrics(text: str, path: Path, *, fmt: str | None = None) -> Metrics:
     elif fmt == "yaml":
         data = _parse_yaml(text, path)
     else:
-        data = _parse_unknown(text, path)
+        data, fmt = _parse_unknown(text, path)
     if not isinstance(data, Mapping):
         kind = type(data).__name__ if data is not None else "null"
         raise InputError(
@@ -52,37 +61,40 @@ def parse_metrics(text: str, path: Path, *, fmt: str | None = None) -> Metrics:
             f"expected an object mapping metric names to values, found a {kind}",
             'write e.g. {"accuracy": 0.93}',
         )
-    metrics = flatten(data, from_yaml=fmt == "yaml")
+    metrics = flatten(data, path)
     if not metrics:
         raise InputError(path, "contains no metrics")
     return metrics
 
 
-def flatten(data: Mapping[str, Any], *, from_yaml: bool = False) -> Metrics:
+def flatten(data: Mapping[str, Any], path: Path) -> Metrics:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}``; two ways to the same name are an error."""
     out: Metrics = {}
-    _flatten_into(out, "", data, from_yaml)
+    _flatten_into(out, "", data, path)
     return out
 
 
-def _flatten_into(out: Metrics, prefix: str, value: Any, from_yaml: bool) -> None:
+def _flatten_into(out: Metrics, prefix: str, value: Any, path: Path) -> None:
     if isinstance(value, Mapping):
         for key, item in value.items():
-            _flatten_into(out, f"{prefix}{key}.", item, from_yaml)
+            _flatten_into(out, f"{prefix}{key}.", item, path)
         return
     if isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            _flatten_into(out, f"{prefix}{index}.", item, from_yaml)
+            _flatten_into(out, f"{prefix}{index}.", item, path)
         return
     name = prefix[:-1]
-    if from_yaml and isinstance(value, str):
-        value = _maybe_number(value)
-    elif not (value is None or isinstance(value, bool | int | float | str)):
+    if name in out:
+        raise InputError(path, f"metric '{name}' appears twice once nested keys are joined")
+    if not (value is None or isinstance(value, bool | int | float | str)):
         value = str(value)  # YAML dates and the like: shown as text
     out[name] = value
 
 
-def _maybe_number(text: str) -> MetricValue:
-    """``"1e-3"`` (YAML 1.1 reads it as a string) -> 0.001; anything else unchanged."""
+def _number_or_text(text: str) -> MetricValue:
+    """A CSV cell: an int, a finite float, or the text itself."""
+    if _INTEGER.match(text):
+        return int(text)
     try:
         number = float(text)
     except ValueError:
@@ -90,40 +102,81 @@ def _maybe_number(text: str) -> MetricValue:
     return number if math.isfinite(number) else text
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def _parse_json(text: str, path: Path) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise InputError(
-            path, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            path,
+            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+            "fix the file at that position (a JSON linter shows the context)",
         ) from None
+    except _DuplicateKey as exc:
+        raise InputError(path, f"key '{exc}' appears twice in one object") from None
+
+
+def _yaml_loader() -> Any:
+    """PyYAML's safe loader, reading ``1e-3`` as a number (YAML 1.2; 1.1 made it a string)
+    and refusing duplicate keys instead of keeping the last one silently."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise _DuplicateKey(key)
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    Loader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML_FLOAT, list("-+0123456789."))
+    return Loader
 
 
 def _parse_yaml(text: str, path: Path) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_yaml_loader())  # a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise InputError(path, f"key '{exc}' appears twice in one mapping") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(path, f"invalid YAML{where}: {problem}") from None
+        raise InputError(
+            path,
+            f"invalid YAML{where}: {problem}",
+            "fix the file at that position (check indentation and quotes)",
+        ) from None
 
 
-def _parse_unknown(text: str, path: Path) -> Any:
+def _parse_unknown(text: str, path: Path) -> tuple[Any, str]:
+    """Sniff JSON, then YAML; returns the data and the format that read it."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        return _parse_json(text, path), "json"
+    except InputError:
         pass
-    import yaml
-
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
+        data = _parse_yaml(text, path)
+    except InputError:
         data = None
     if isinstance(data, Mapping):
-        return data
+        return data, "yaml"
     raise InputError(
         path,
         f"unknown metrics format '{path.suffix or '(no extension)'}'",
@@ -132,11 +185,16 @@ def _parse_unknown(text: str, path: Path) -> Any:
 
 
 def _parse_csv(text: str, path: Path, delimiter: str) -> Metrics:
-    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        rows = [row for row in reader if row]
+    except csv.Error as exc:
+        raise InputError(path, f"invalid CSV at line {reader.line_num}: {exc}") from None
     header = [cell.strip().lower() for cell in rows[0]]
     if header in (["name", "value"], ["metric", "value"]):
         return _long_csv(rows[1:], path, first_line=2)
-    if all(len(row) == 2 for row in rows) and is_number(_maybe_number(rows[0][1])):
+    # Without a header: name,value rows have names (never numbers) in the first column.
+    if all(len(row) == 2 and not is_number(_number_or_text(row[0].strip())) for row in rows):
         return _long_csv(rows, path, first_line=1)
     if len(rows) == 2 and len(rows[0]) == len(rows[1]):
         return _checked(zip(rows[0], rows[1], strict=False), path, [2] * len(rows[0]))
@@ -165,7 +223,7 @@ def _checked(pairs: Iterable[tuple[str, str]], path: Path, lines: list[int]) -> 
         if name in seen:
             raise InputError(path, f"metric '{name}' appears twice (lines {seen[name]} and {line})")
         seen[name] = line
-        out[name] = _maybe_number(raw.strip())
+        out[name] = _number_or_text(raw.strip())
     if not out:
         raise InputError(path, "contains no metrics")
     return out

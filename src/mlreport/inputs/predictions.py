@@ -12,30 +12,16 @@ import contextlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 
+from mlreport.config import PredictionOptions, Task
 from mlreport.errors import InputError
 from mlreport.inputs.labels import Labels, as_floats, canonical_number, encode, unify
 from mlreport.inputs.tables import Raw, Table, missing_columns_error, open_table
 
-Task = Literal["classification", "regression"]
-
 MAX_INFERRED_CLASSES = 1_000
 MAX_CLASSES = 10_000
-
-
-@dataclass(frozen=True)
-class PredictionOptions:
-    target_col: str = "y_true"
-    pred_col: str = "y_pred"
-    proba_prefix: str = "proba_"
-    score_col: str = "score"
-    slice_by: tuple[str, ...] = ()
-    fold_col: str | None = None  # None: use a column named "fold" when there is one
-    task: Task | None = None
-    pos_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,12 +81,13 @@ def load_predictions(path: Path, options: PredictionOptions) -> Predictions:
 
     if task == "regression":
         y_true = as_floats(raw_true, table, "target")
-        if np.isnan(y_true).any():
-            first = int(np.argmax(np.isnan(y_true)))
+        bad = ~np.isfinite(y_true)
+        if bad.any():
+            first = int(np.argmax(bad))
             raise InputError(
                 path,
-                f"column '{raw_true.name}' has missing values (first at line "
-                f"{table.line_of(first)})",
+                f"column '{raw_true.name}' has {int(bad.sum()):,} missing or infinite values "
+                f"(first at line {table.line_of(first)})",
                 "drop or fill those rows",
             )
         return Predictions(

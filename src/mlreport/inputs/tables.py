@@ -19,7 +19,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from mlreport.errors import InputError
-from mlreport.inputs._files import check_readable, decode_utf8, utf8_error
+from mlreport.inputs._files import EMPTY_HINT, check_readable, decode_utf8, utf8_error_in_file
 
 Kind = Literal["int", "float", "codes"]
 
@@ -56,9 +56,9 @@ def open_table(path: Path, what: str) -> Table:
     suffix = path.suffix.lower()
     check_readable(path, what)
     if suffix in (".csv", ".txt"):
-        return CsvTable(path, ",")
+        return CsvTable(path, ",", what)
     if suffix == ".tsv":
-        return CsvTable(path, "\t")
+        return CsvTable(path, "\t", what)
     if suffix in (".jsonl", ".ndjson"):
         return JsonTable.from_lines(path)
     if suffix == ".json":
@@ -83,9 +83,11 @@ def missing_columns_error(table: Table, missing: Sequence[str], hint: str | None
 
 
 class CsvTable:
-    def __init__(self, path: Path, delimiter: str) -> None:
+    def __init__(self, path: Path, delimiter: str, what: str = "predictions") -> None:
         self.path = path
         self.delimiter = delimiter
+        self.what = what
+        self._shape_checked = False
         with path.open("rb") as handle:
             head = handle.readline()
             second = handle.readline()
@@ -120,9 +122,10 @@ class CsvTable:
                 ndmin=2,
             )
         except UnicodeDecodeError as exc:
-            raise utf8_error(self.path, exc) from None
+            raise utf8_error_in_file(self.path, exc) from None
 
     def raw(self, names: Sequence[str]) -> list[Raw]:
+        self._check_shape()
         for kind, dtype in (("int", np.int64), ("float", np.float64)):
             try:
                 matrix = self._load(names, dtype)
@@ -138,6 +141,7 @@ class CsvTable:
         return [encode_objects(name, matrix[:, j]) for j, name in enumerate(names)]
 
     def numbers(self, names: Sequence[str]) -> np.ndarray:
+        self._check_shape()
         try:
             return np.asarray(self._load(names, np.float64), dtype=np.float64)
         except ValueError as exc:
@@ -149,22 +153,95 @@ class CsvTable:
             raise self._diagnose(exc) from None
         return _objects_to_floats(self, names, matrix)
 
-    def _diagnose(self, exc: ValueError) -> InputError:
-        """Find the first row whose field count differs from the header's (slow path)."""
+    def _check_shape(self) -> None:
+        """Every row has as many fields as the header.
+
+        NumPy reads only the columns asked for, so a row with an unquoted separator in a
+        value would shift values silently; this finds it first.  Vectorised over the raw
+        bytes for files without quotes; files with quotes go through the csv module.
+        """
+        if self._shape_checked:
+            return
+        self._shape_checked = True
+        counted = _count_fields(self.path, self.delimiter, len(self.columns))
+        bad = self._scan_fields() if counted == "quoted" else counted
+        if isinstance(bad, tuple):
+            raise self._shape_error(*bad)
+
+    def _scan_fields(self) -> tuple[int, int] | None:
         expected = len(self.columns)
-        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+        with self.path.open(encoding="utf-8-sig", newline="", errors="replace") as handle:
             reader = csv.reader(handle, delimiter=self.delimiter)
-            next(reader, None)
-            for row in reader:
-                if row and len(row) != expected:
-                    return InputError(
-                        self.path,
-                        f"line {reader.line_num} has {len(row)} fields but the header has "
-                        f"{expected}",
-                        "every row needs a value for every column (are y_true and y_pred "
-                        "the same length?)",
-                    )
+            try:
+                next(reader, None)
+                for row in reader:
+                    if row and len(row) != expected:
+                        return reader.line_num, len(row)
+            except csv.Error as error:
+                raise InputError(
+                    self.path, f"invalid CSV at line {reader.line_num}: {error}"
+                ) from None
+        return None
+
+    def _shape_error(self, line: int, fields: int) -> InputError:
+        hint = "every row needs one value per column; quote values that contain the separator"
+        if self.what == "predictions":
+            hint += " (are y_true and y_pred the same length?)"
+        return InputError(
+            self.path,
+            f"line {line} has {fields} field{'s' if fields != 1 else ''} but the header has "
+            f"{len(self.columns)}",
+            hint,
+        )
+
+    def _diagnose(self, exc: ValueError) -> InputError:
+        """Explain a failed parse (slow path): a bad row, else NumPy's own words."""
+        bad = self._scan_fields()
+        if bad is not None:
+            return self._shape_error(*bad)
         return InputError(self.path, f"cannot parse as CSV: {exc}")
+
+
+CHUNK = 1 << 22
+
+
+def _count_fields(path: Path, delimiter: str, expected: int) -> tuple[int, int] | str | None:
+    """(line, fields) of the first non-blank row whose field count is not *expected*, None
+    when all match, or "quoted" when the file has quotes (then only a CSV parser can tell)."""
+    separator, newline, quote = ord(delimiter), ord("\n"), ord('"')
+    with path.open("rb") as handle:
+        handle.readline()
+        line = 2
+        carry = 0  # separators so far in a line that continues into the next chunk
+        length = 0  # bytes so far in that line
+        last = newline  # the byte before this chunk
+        while chunk := handle.read(CHUNK):
+            data = np.frombuffer(chunk, dtype=np.uint8)
+            if (data == quote).any():
+                return "quoted"
+            ends = np.flatnonzero(data == newline)
+            seen = np.cumsum(data == separator, dtype=np.int32)
+            if ends.size:
+                counts = np.diff(np.r_[0, seen[ends]])
+                counts[0] += carry
+                lengths = np.diff(np.r_[-1, ends]) - 1
+                lengths[0] += length
+                before = np.where(ends > 0, data[np.maximum(ends - 1, 0)], last)
+                blank = (lengths == 0) | ((lengths == 1) & (before == ord("\r")))
+                wrong = np.flatnonzero((counts != expected - 1) & ~blank)
+                if wrong.size:
+                    first = int(wrong[0])
+                    return line + first, int(counts[first]) + 1
+                line += ends.size
+                carry = int(seen[-1] - seen[ends[-1]])
+                length = data.size - int(ends[-1]) - 1
+            else:
+                carry += int(seen[-1])
+                length += data.size
+            last = int(data[-1])
+        if length and carry != expected - 1:
+            return line, carry + 1
+    return None
 
 
 def _is_conversion_error(exc: ValueError) -> bool:
@@ -288,7 +365,7 @@ class JsonTable:
     def from_json(cls, path: Path) -> JsonTable:
         text = decode_utf8(path.read_bytes(), path)
         if not text.strip():
-            raise InputError(path, "file is empty (only whitespace)")
+            raise InputError(path, "file is empty (only whitespace)", EMPTY_HINT)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -305,7 +382,12 @@ class JsonTable:
             lengths = {name: len(values) for name, values in data.items()}
             if len(set(lengths.values())) > 1:
                 detail = ", ".join(f"{name} has {n}" for name, n in lengths.items())
-                raise InputError(path, f"columns differ in length ({detail})")
+                raise InputError(
+                    path,
+                    f"columns differ in length ({detail})",
+                    "every column needs one value per row (are y_true and y_pred from the same "
+                    "examples?)",
+                )
             if not next(iter(lengths.values())):
                 raise InputError(path, "contains no rows")
             return cls(path, data, [])
@@ -326,8 +408,12 @@ class JsonTable:
         for name in names:
             values = self._data[name]
             if values and all(type(v) is int for v in values):
-                out.append(Raw(name, "int", np.asarray(values, dtype=np.int64)))
-            elif values and all(type(v) in (int, float) for v in values):
+                try:
+                    out.append(Raw(name, "int", np.asarray(values, dtype=np.int64)))
+                    continue
+                except OverflowError:  # beyond int64: read as floats, as the CSV reader does
+                    pass
+            if values and all(type(v) in (int, float) for v in values):
                 out.append(Raw(name, "float", np.asarray(values, dtype=np.float64)))
             else:
                 out.append(encode_objects(name, values))
@@ -362,7 +448,8 @@ def _rows_to_columns(
             )
             raise InputError(
                 path,
-                f"{where}: {detail} (every row needs the keys of the first: {', '.join(columns)})",
+                f"{where}: {detail} key{'s' if len(missing or extra) > 1 else ''}",
+                f"every row needs the keys of the first ({', '.join(columns)})",
             )
         for name, value in row.items():
             columns[name].append(value)
@@ -410,9 +497,13 @@ class ParquetTable:
                 floats = pc.cast(column, pa.float64()).fill_null(math.nan)
                 out.append(Raw(name, "float", floats.to_numpy()))
             else:
+                if pa.types.is_dictionary(kind):
+                    column = column.dictionary_decode()  # drop categories no row uses
                 encoded = pc.dictionary_encode(column)
                 codes = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()
-                values = (*encoded.dictionary.to_pylist(), None)
+                values = tuple(encoded.dictionary.to_pylist())
+                if column.null_count:  # nulls get the extra code len(values): a missing value
+                    values = (*values, None)
                 out.append(Raw(name, "codes", codes.astype(np.int64), values))
         return out
 
