@@ -27,7 +27,11 @@ def draw_curves(curves: list[Curve], directory: Path, binary: bool) -> Image:
         roc.plot([0, 1], [0, 1], color="#8c8c8c", linestyle="--", linewidth=0.8)
         for i, curve in enumerate(shown):
             color = COLORS[i % len(COLORS)]
-            name = "" if binary else f"{short(curve.label, 18)} "
+            name = (
+                f"positive class {short(curve.label, 18)} "
+                if binary
+                else f"{short(curve.label, 18)} "
+            )
             roc.plot(
                 curve.fpr,
                 curve.tpr,

@@ -57,7 +57,8 @@ def worker_count() -> int:
             return max(0, int(wanted))
         except ValueError:
             return 0
-    return min(MAX_WORKERS, (os.cpu_count() or 1) - 1) if (os.cpu_count() or 1) > 1 else 0
+    cpus = os.cpu_count() or 1
+    return min(MAX_WORKERS, cpus) if cpus > 1 else 0  # the main process mostly waits meanwhile
 
 
 class ChartPool:

@@ -137,8 +137,14 @@ def _yaml_loader() -> Any:
         def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
             seen = set()
             for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # `<<: *defaults`; keys given here may override merged ones
                 key = self.construct_object(key_node, deep=deep)
-                if key in seen:
+                try:
+                    duplicate = key in seen
+                except TypeError:
+                    continue  # an unhashable key: SafeLoader reports it as invalid YAML
+                if duplicate:
                     raise _DuplicateKey(key)
                 seen.add(key)
             return super().construct_mapping(node, deep=deep)

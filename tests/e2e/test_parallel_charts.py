@@ -1,0 +1,54 @@
+"""A report drawn by the worker pool is byte-identical to one drawn in one process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import write_classification, write_csv
+
+
+def render(cwd: Path, out: str, workers: str) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mlreport",
+            "render",
+            "-p",
+            "p.csv",
+            "--history",
+            "h.csv",
+            "-o",
+            out,
+        ],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "MLREPORT_CHART_WORKERS": workers},
+    )
+
+
+def test_parallel_and_sequential_reports_are_identical(tmp_path: Path) -> None:
+    write_classification(tmp_path / "p.csv", n=2000, k=6)
+    write_csv(
+        tmp_path / "h.csv",
+        ["epoch", "loss", "val_loss"],
+        [[i, 1 / i, 1.2 / i] for i in range(1, 30)],
+    )
+    render(tmp_path, "parallel", "2")
+    render(tmp_path, "sequential", "0")
+    names = sorted(p.name for p in (tmp_path / "parallel").iterdir())
+    assert names == [
+        "confusion_matrix.png",
+        "curves.png",
+        "history.png",
+        "report.json",
+        "report.md",
+    ]
+    for name in names:
+        assert (tmp_path / "parallel" / name).read_bytes() == (
+            tmp_path / "sequential" / name
+        ).read_bytes(), name
