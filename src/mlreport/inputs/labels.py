@@ -126,7 +126,7 @@ def _missing(name: str, table: Table, first_row: int, count: int) -> InputError:
     many = f"{count:,} missing values" if count > 1 else "a missing value"
     return InputError(
         table.path,
-        f"column '{name}' has {many} (first at line {table.line_of(first_row)})",
+        f"column '{name}' has {many} (first at {table.where(first_row)})",
         "drop or fill those rows",
     )
 
@@ -153,7 +153,7 @@ def as_floats(raw: Raw, table: Table, role: str) -> np.ndarray:
     row = int(np.argmax(raw.data == bad))
     raise InputError(
         table.path,
-        f"{role} column '{raw.name}' is not numeric ('{_display(raw.values[bad])}' at line "
-        f"{table.line_of(row)})",
+        f"{role} column '{raw.name}' is not numeric ('{_display(raw.values[bad])}' at "
+        f"{table.where(row)})",
         "a regression task needs numbers; for class labels drop --task regression",
     )

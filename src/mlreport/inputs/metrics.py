@@ -172,15 +172,11 @@ def _parse_yaml(text: str, path: Path) -> Any:
 
 
 def _parse_unknown(text: str, path: Path) -> tuple[Any, str]:
-    """Sniff JSON, then YAML; returns the data and the format that read it."""
-    try:
+    """Sniff JSON, then YAML; returns the data and the format that read it.  Text that looks
+    like JSON gets JSON's error; YAML syntax errors are YAML's."""
+    if text.lstrip().startswith(("{", "[")):
         return _parse_json(text, path), "json"
-    except InputError:
-        pass
-    try:
-        data = _parse_yaml(text, path)
-    except InputError:
-        data = None
+    data = _parse_yaml(text, path)
     if isinstance(data, Mapping):
         return data, "yaml"
     raise InputError(

@@ -83,11 +83,15 @@ def load_predictions(path: Path, options: PredictionOptions) -> Predictions:
         y_true = as_floats(raw_true, table, "target")
         bad = ~np.isfinite(y_true)
         if bad.any():
-            first = int(np.argmax(bad))
+            first, count = int(np.argmax(bad)), int(bad.sum())
+            many = (
+                f"{count:,} missing or infinite values"
+                if count > 1
+                else ("a missing or infinite value")
+            )
             raise InputError(
                 path,
-                f"column '{raw_true.name}' has {int(bad.sum()):,} missing or infinite values "
-                f"(first at line {table.line_of(first)})",
+                f"column '{raw_true.name}' has {many} (first at {table.where(first)})",
                 "drop or fill those rows",
             )
         return Predictions(

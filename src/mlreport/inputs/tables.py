@@ -47,8 +47,8 @@ class Table(Protocol):
     def numbers(self, names: Sequence[str]) -> np.ndarray:
         """Read the named columns as a float64 matrix (rows × names); blanks become NaN."""
 
-    def line_of(self, row: int) -> int:
-        """The file line a data row (0-based) came from, for error messages."""
+    def where(self, row: int) -> str:
+        """Where a data row (0-based) is in the file, for error messages: "line 12"."""
 
 
 def open_table(path: Path, what: str) -> Table:
@@ -104,8 +104,8 @@ class CsvTable:
         if len(self.columns) == 1 and delimiter == "," and ";" in header_text:
             raise InputError(path, "looks ';'-separated", "write it with ',' as the separator")
 
-    def line_of(self, row: int) -> int:
-        return row + 2
+    def where(self, row: int) -> str:
+        return f"line {row + 2}"
 
     def _load(self, names: Sequence[str], dtype: Any) -> np.ndarray:
         indices = [self.columns.index(name) for name in names]
@@ -299,7 +299,7 @@ def floats_or_none(raw: Raw) -> np.ndarray | None:
 
 
 def _not_numeric(table: Table, name: str, row: int) -> InputError:
-    return InputError(table.path, f"column '{name}' is not numeric (line {table.line_of(row)})")
+    return InputError(table.path, f"column '{name}' is not numeric ({table.where(row)})")
 
 
 def encode_objects(name: str, values: Sequence[object] | np.ndarray) -> Raw:
@@ -397,10 +397,7 @@ class JsonTable:
             'e.g. {"y_true": [...], "y_pred": [...]}',
         )
 
-    def line_of(self, row: int) -> int:
-        return self._lines[row] if self._lines else row + 1
-
-    def _where(self, row: int) -> str:
+    def where(self, row: int) -> str:
         return f"line {self._lines[row]}" if self._lines else f"row {row + 1}"
 
     def raw(self, names: Sequence[str]) -> list[Raw]:
@@ -425,9 +422,7 @@ class JsonTable:
             for i, value in enumerate(self._data[name]):
                 number = number_or_none(value)
                 if number is None:
-                    raise InputError(
-                        self.path, f"column '{name}' is not numeric ({self._where(i)})"
-                    )
+                    raise InputError(self.path, f"column '{name}' is not numeric ({self.where(i)})")
                 out[i, j] = number
         return out
 
@@ -476,8 +471,8 @@ class ParquetTable:
         if self._file.metadata.num_rows == 0:
             raise InputError(path, "contains no rows")
 
-    def line_of(self, row: int) -> int:
-        return row + 1
+    def where(self, row: int) -> str:
+        return f"row {row + 1}"
 
     def _read(self, names: Sequence[str]) -> Any:
         return self._file.read(columns=list(names))
