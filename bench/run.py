@@ -233,6 +233,39 @@ def scale(work: Path, sizes: Sequence[int]) -> list[Row]:
     return rows
 
 
+def with_probabilities(work: Path) -> list[Row]:
+    """A million rows with ten probability columns: NumPy's CSV float parser vs Parquet."""
+    rows: list[Row] = []
+    data = work / "proba_1m.csv"
+    classification_csv(data, 1_000_000, 10, proba=True)
+    seconds, megabytes = peak([*MLREPORT, "render", "-p", str(data), "-o", "proba_csv"], work)
+    rows.append(
+        (
+            "`mlreport render`, 1,000,000 rows × 10 classes with probabilities (CSV)",
+            f"{seconds:.2f} s, {megabytes:,.0f} MB peak",
+            "",
+            "",
+        )
+    )
+    try:
+        import pyarrow.csv
+        import pyarrow.parquet
+    except ImportError:
+        return rows
+    parquet = work / "proba_1m.parquet"
+    pyarrow.parquet.write_table(pyarrow.csv.read_csv(data), parquet)
+    seconds, megabytes = peak([*MLREPORT, "render", "-p", str(parquet), "-o", "proba_pq"], work)
+    rows.append(
+        (
+            "`mlreport render`, the same as Parquet",
+            f"{seconds:.2f} s, {megabytes:,.0f} MB peak",
+            "",
+            "",
+        )
+    )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 10M-row series")
@@ -245,6 +278,8 @@ def main() -> None:
         rows += many_classes(work)
         sizes = [100_000, 1_000_000] if args.quick else [100_000, 1_000_000, 10_000_000]
         rows += scale(work, sizes)
+        if not args.quick:
+            rows += with_probabilities(work)
     cpu = platform.processor() or platform.machine()
     print(
         f"mlreport bench · Python {platform.python_version()} · {os.cpu_count()} CPUs "

@@ -84,10 +84,6 @@ class ChartPool:
         pending = self._pool.map_async(_call, list(jobs), chunksize=1)
         return lambda: list(pending.get())
 
-    def close(self) -> None:
-        self._pool.close()
-        self._pool.join()
-
     def terminate(self) -> None:
         self._pool.terminate()
         self._pool.join()
@@ -95,17 +91,17 @@ class ChartPool:
 
 @contextmanager
 def chart_pool(enabled: bool = True) -> Iterator[ChartPool | None]:
-    """A pool for the duration of a command (``None`` when it cannot or should not run)."""
+    """A pool for the duration of a command (``None`` when it cannot or should not run).
+
+    On the way out the workers are terminated rather than joined: every result has been
+    collected by then, and a worker's interpreter teardown (matplotlib loaded) is slow.
+    """
     pool = ChartPool.start() if enabled else None
     try:
         yield pool
-    except BaseException:
+    finally:
         if pool is not None:
             pool.terminate()
-        raise
-    else:
-        if pool is not None:
-            pool.close()
 
 
 def run_jobs(jobs: Sequence[ChartJob], pool: ChartPool | None) -> Callable[[], list[Any]]:

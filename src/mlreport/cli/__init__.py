@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 import click
@@ -56,6 +55,12 @@ def _debug(argv: Sequence[str]) -> bool:
     return flag or "--debug" in options
 
 
+def _traceback() -> None:
+    import traceback
+
+    traceback.print_exc()
+
+
 def error(message: str) -> None:
     click.echo(f"mlreport: error: {message}", err=True)
 
@@ -77,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except MlreportError as exc:
         if debug:
-            traceback.print_exc()
+            _traceback()
         error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
@@ -88,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # a bug: one line, the traceback with --debug
         if debug:
-            traceback.print_exc()
+            _traceback()
         error(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)")
         return EXIT_INTERNAL
     return result if isinstance(result, int) else 0

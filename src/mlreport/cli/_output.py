@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mlreport.gates import SYMBOLS
-from mlreport.markdown import format_number
-
 if TYPE_CHECKING:
     from mlreport.gates import GateResult
     from mlreport.pipeline import Evaluation
 
 
 def gate_line(g: GateResult) -> str:
+    from mlreport.gates import SYMBOLS
+    from mlreport.markdown import format_number
+
     if g.status == "skipped":
         return f"skipped {g.expression}: {g.reason}"
     detail = f"{g.metric} = {format_number(g.actual)}, expected {SYMBOLS[g.op]} " + format_number(

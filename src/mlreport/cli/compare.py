@@ -18,7 +18,6 @@ from mlreport.cli.options import (
     prediction_options,
 )
 from mlreport.errors import EXIT_FAILED, EXIT_OK, UsageError
-from mlreport.markdown import format_delta, format_number, one_line, table
 
 CHANGE_WORDS = {
     "better": "better",
@@ -46,6 +45,7 @@ CHANGE_WORDS = {
 def diff(fmt: str | None, precision: int, **kwargs: Any) -> int:
     """Show metrics next to the baseline's (default baseline: HEAD), with deltas."""
     from mlreport.document import clean
+    from mlreport.markdown import format_delta, one_line, table
     from mlreport.pipeline import evaluate
 
     kwargs["baseline"] = kwargs.get("baseline") or "HEAD"
@@ -85,6 +85,8 @@ def diff(fmt: str | None, precision: int, **kwargs: Any) -> int:
 
 
 def _value(value: object, precision: int) -> str:
+    from mlreport.markdown import format_number, one_line
+
     if value is None:
         return "—"
     if isinstance(value, int | float) and not isinstance(value, bool):
