@@ -28,8 +28,12 @@ class Curve:
 
 
 def _counts_by_threshold(positive: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cumulative true and false positives at each distinct threshold, highest first."""
-    order = np.argsort(score, kind="mergesort")[::-1]
+    """Cumulative true and false positives at each distinct threshold, highest first.
+
+    The sort need not be stable: only the counts at the end of each run of tied scores
+    are kept, and those do not depend on the order within the run.
+    """
+    order = np.argsort(score)[::-1]
     score = score[order]
     hits = positive[order]
     last_of_tie = np.r_[np.flatnonzero(score[1:] != score[:-1]), hits.size - 1]  # inf-safe
