@@ -85,16 +85,20 @@ def classification_csv(path: Path, n: int, k: int, proba: bool, seed: int = 0) -
             np.savetxt(handle, np.c_[y_true, y_pred], delimiter=",", fmt="%d")
 
 
-def digit_labels_csv(path: Path, n: int, seed: int = 0) -> None:
-    """Ten million rows of 'd,d' fast: ten classes, one digit each, written as raw bytes."""
+def digit_labels_csv(path: Path, n: int, seed: int = 0, prefix: bytes = b"") -> None:
+    """Rows of 'd,d' (or 'class_d,class_d' with a prefix) for ten classes, written as raw
+    bytes: ten million rows in a second."""
     rng = np.random.default_rng(seed)
     y_true = rng.integers(0, 10, n, dtype=np.uint8)
     y_pred = np.where(rng.random(n) < 0.85, y_true, rng.integers(0, 10, n, dtype=np.uint8))
-    rows = np.empty((n, 4), dtype=np.uint8)
-    rows[:, 0] = y_true + ord("0")
-    rows[:, 1] = ord(",")
-    rows[:, 2] = y_pred + ord("0")
-    rows[:, 3] = ord("\n")
+    p = len(prefix)
+    rows = np.empty((n, 2 * p + 4), dtype=np.uint8)
+    rows[:, :p] = np.frombuffer(prefix, dtype=np.uint8)
+    rows[:, p] = y_true + ord("0")
+    rows[:, p + 1] = ord(",")
+    rows[:, p + 2 : 2 * p + 2] = np.frombuffer(prefix, dtype=np.uint8)
+    rows[:, 2 * p + 2] = y_pred + ord("0")
+    rows[:, 2 * p + 3] = ord("\n")
     with path.open("wb") as handle:
         handle.write(b"y_true,y_pred\n")
         rows.tofile(handle)

@@ -1,4 +1,5 @@
-"""The up-front CSV field count: a vectorised scan over the raw bytes in CHUNK-sized reads.
+"""The up-front CSV scan (field counts and column widths, vectorised over the raw bytes in
+CHUNK-sized reads) and the fixed-width bytes reader it enables.
 
 Every case runs with chunks of 1, 2, 3, 5 and 4096 bytes, so that lines, CRLF pairs and
 blank lines straddle chunk boundaries in every possible way.
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 
 from mlreport.inputs import tables
-from mlreport.inputs.tables import _count_fields
+from mlreport.inputs.tables import CsvTable, encode_bytes, scan_csv
 
 CHUNKS = [1, 2, 3, 5, 4096]
 Counted = tuple[int, int] | str | None
@@ -30,7 +31,8 @@ def chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> in
 def count(tmp_path: Path, data: bytes, expected: int, delimiter: str = ",") -> Counted:
     path = tmp_path / "p.csv"
     path.write_bytes(data)
-    return _count_fields(path, delimiter, expected)
+    scan = scan_csv(path, delimiter, expected)
+    return "quoted" if scan.quoted else scan.bad
 
 
 def csv_module(data: bytes, expected: int, delimiter: str = ",") -> Counted:
@@ -211,3 +213,58 @@ def test_agrees_with_the_csv_module_on_random_files(tmp_path: Path, chunk: int) 
             text = text.rstrip("\r\n")  # no final newline
         data = text.encode()
         assert count(tmp_path, data, expected) == csv_module(data, expected), data
+
+
+@pytest.mark.parametrize(
+    ("data", "widths"),
+    [
+        (b"a,b\nxyz,1\n12,\n", (3, 1)),
+        (b"a,b\r\nxyz,1\r\n\r\n12,1234\r\n", (3, 5)),  # the CR counts: a safe bound
+        (b"a,b\nq,wwwwwwwwwwwwwwwwwwww\n", (1, 20)),
+        (b"a,b\n", (0, 0)),
+    ],
+)
+def test_widths(tmp_path: Path, chunk: int, data: bytes, widths: tuple[int, ...]) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes(data)
+    assert scan_csv(path, ",", 2).widths == widths
+
+
+def test_encode_bytes_short_and_long_values() -> None:
+    column = np.array([b"a" * 20, b"b" * 20, b"a" * 20, b"x" * 9, b"", b"caf\xe9"], dtype="S20")
+    raw = encode_bytes("c", column)
+    decoded = [raw.values[code] for code in raw.data]
+    assert decoded == ["a" * 20, "b" * 20, "a" * 20, "x" * 9, "", "café"]
+    assert len(raw.values) == 5
+
+
+def test_encode_bytes_survives_hash_collisions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tables, "_MIX", np.uint64(0))  # keys now depend on the last word only
+    column = np.array([b"aaaaaaaaSAME", b"bbbbbbbbSAME", b"aaaaaaaaSAME"], dtype="S12")
+    raw = encode_bytes("c", column)
+    assert [raw.values[code] for code in raw.data] == [
+        "aaaaaaaaSAME",
+        "bbbbbbbbSAME",
+        "aaaaaaaaSAME",
+    ]
+
+
+def test_new_values_after_the_first_rows(tmp_path: Path) -> None:
+    rows = ["y_true,y_pred"] + ["cat,dog"] * 70_000 + ["emu,cat"]
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(rows) + "\n")
+    true, pred = CsvTable(path, ",").raw(["y_true", "y_pred"])
+    assert true.values[true.data[-1]] == "emu" and pred.values[pred.data[-1]] == "cat"
+    assert set(true.values) == {"cat", "emu"}
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["plain", "café", "猫", "x" * 70],  # Latin-1, beyond it, and too wide: the object path
+)
+def test_bytes_and_object_paths_agree(tmp_path: Path, label: str) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(f"y_true,y_pred\n{label},b\nb,{label}\n,b\n", encoding="utf-8")
+    true, pred = CsvTable(path, ",").raw(["y_true", "y_pred"])
+    assert [true.values[c] for c in true.data] == [label, "b", ""]
+    assert [pred.values[c] for c in pred.data] == ["b", label, "b"]

@@ -149,8 +149,9 @@ def as_floats(raw: Raw, table: Table, role: str) -> np.ndarray:
     values = floats_or_none(raw)
     if values is not None:
         return values
-    bad = next(i for i, v in enumerate(raw.values) if number_or_none(v) is None)
-    row = int(np.argmax(raw.data == bad))
+    wrong = [i for i, v in enumerate(raw.values) if number_or_none(v) is None]
+    row = int(np.argmax(np.isin(raw.data, wrong)))  # the first such row in the file
+    bad = int(raw.data[row])
     raise InputError(
         table.path,
         f"{role} column '{raw.name}' is not numeric ('{_display(raw.values[bad])}' at "
