@@ -7,7 +7,6 @@ atomically, so a failure at any later step loses nothing already computed.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from mlreport.charts.pool import ChartPool
 from mlreport.document import build_document, dumps
 from mlreport.errors import TemplateError, UsageError
 from mlreport.pipeline import Evaluation
-from mlreport.render import load_template, render_markdown
+from mlreport.render import Template, load_template, render_markdown
 from mlreport.runcmd import RunResult
 
 
@@ -51,27 +50,32 @@ def write_report(
     template: Path | None = None,
     title: str = "ML report",
     run: RunResult | None = None,
-    charts: bool = True,
     pool: ChartPool | None = None,
 ) -> ReportFiles:
+    """Draw the charts, write report.json, then report.md.
+
+    report.json is written even when the template is broken; report.md is then removed,
+    so that a stale one from an earlier run is never published as this one.
+    """
     prepare_directory(directory)
     from mlreport.charts.draw import chart_jobs
     from mlreport.charts.pool import run_jobs
 
-    jobs = chart_jobs(evaluation, directory) if charts else []
-    drawn: Callable[[], list[Image]] = run_jobs(jobs, pool)
-    markdown_path = directory / "report.md"
+    drawn = run_jobs(chart_jobs(evaluation, directory), pool)
+    compiled: Template | None = None
+    broken: TemplateError | None = None
     try:
         compiled = load_template(template)  # while the charts are drawn elsewhere
-    except TemplateError:
-        drawn()
-        markdown_path.unlink(missing_ok=True)  # never leave a stale report.md to be published
-        raise
-    images = drawn()
+    except TemplateError as exc:
+        broken = exc
+    images: list[Image] = drawn()
     document = build_document(evaluation, images, run, title)
     json_path = directory / "report.json"
     write_text(json_path, dumps(document))
+    markdown_path = directory / "report.md"
     try:
+        if broken is not None:
+            raise broken
         markdown = render_markdown(document, compiled)
     except TemplateError:
         markdown_path.unlink(missing_ok=True)

@@ -91,10 +91,12 @@ def test_sandbox_blocks_escapes(inputs: Path, cli: CLI, expression: str) -> None
 def test_template_errors_are_one_line(inputs: Path, cli: CLI, content: str, fragment: str) -> None:
     template = inputs / "bad.md.j2"
     template.write_text(content)
-    code, _, err = render(cli, template)
+    code, markdown, err = render(cli, template)
     assert code == 2
     assert fragment in err
     assert err.count("\n") == 1
+    assert markdown == ""
+    assert Path("out/report.json").is_file()  # compile-time failures keep the data too
 
 
 def test_missing_template(inputs: Path, cli: CLI) -> None:
