@@ -66,11 +66,13 @@ def _demo(output: Path, pool: ChartPool | None) -> int:
         f"Wrote {report.markdown} ({len(report.images)} charts), {report.json.name} and {page.name}"
     )
     print_outcome(evaluation, summary(evaluation, None))
-    gates = " ".join(f"--gate {shlex.quote(g)}" for g in GATES)
+    gates = "".join(f" \\\n    --gate {shlex.quote(g)}" for g in GATES)
     click.echo(
         "\nThe same by hand:\n"
-        f"  mlreport render --metrics {files.metrics} --predictions {files.predictions} \\\n"
-        f"    --history {files.history} --slice-by ink --baseline {files.baseline} {gates} \\\n"
+        f"  mlreport render --metrics {files.metrics} \\\n"
+        f"    --predictions {files.predictions} --slice-by ink \\\n"
+        f"    --history {files.history} \\\n"
+        f"    --baseline {files.baseline}{gates} \\\n"
         f"    -o {output}\n"
         f"Open {page} in a browser to see the report as GitHub shows it."
     )
