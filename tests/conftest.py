@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.fakes.fixtures"]  # `github` and `gitlab`: fake platforms on 127.0.0.1
+
 os.environ.setdefault("MPLBACKEND", "Agg")
-for _name in [n for n in os.environ if n.startswith("MLREPORT_")]:
-    del os.environ[_name]  # a developer's MLREPORT_* settings must not leak into tests
+_CI = ("MLREPORT_", "GITHUB_", "GITLAB_", "CI_", "RUNNER_")
+for _name in [n for n in os.environ if n.startswith(_CI) or n in ("CI", "GITLAB_CI")]:
+    del os.environ[_name]  # the developer's or CI's own settings must not leak into tests
 
 
 @dataclass(frozen=True)

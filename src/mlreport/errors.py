@@ -8,7 +8,9 @@
     │   └── BaselineNotFound (2)  the baseline ref, or a metrics file at it, is not there
     │                             (``--baseline-optional`` turns this one into a warning)
     ├── TemplateError      (2)    a user template that fails, or breaks out of the sandbox
-    └── PublishError       (3)    reserved for publishing to GitHub / GitLab
+    └── PublishError       (3)    publishing failed: token, network, permissions, limits
+        └── ForkReadOnly   (3)    the token is read-only (a pull request from a fork);
+                                  ``--allow-fork-skip`` turns this one into a warning
 
 Exit codes (mapped in exactly one place, :func:`mlreport.cli.main`):
 
@@ -17,6 +19,8 @@ Exit codes (mapped in exactly one place, :func:`mlreport.cli.main`):
   (the report is still written; this is an outcome, not an exception);
 - 2: usage or input error;
 - 3: publishing error.
+
+Messages never contain a token: they are built by mlreport, not echoed from requests.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ __all__ = [
     "EXIT_FAILED",
     "EXIT_OK",
     "BaselineNotFound",
+    "ForkReadOnly",
     "InputError",
     "MlreportError",
     "PublishError",
@@ -74,3 +79,7 @@ class PublishError(MlreportError):
     """Posting the report to a platform failed."""
 
     exit_code = 3
+
+
+class ForkReadOnly(PublishError):
+    """The platform refused a write because the token is read-only (a fork's pull request)."""

@@ -642,7 +642,7 @@ def test_debug_from_the_environment(cli: CLI, monkeypatch: pytest.MonkeyPatch) -
 def test_debug_after_the_subcommand_is_a_usage_error(cli: CLI) -> None:
     result = cli("render", "--debug", "-p", "nope.csv")
     line = one_line_error(result, None)
-    assert line == "mlreport: error: No such option '--debug' (see 'mlreport render --help')"
+    assert line == "mlreport: error: --debug goes before the command: mlreport --debug render …"
 
 
 def test_debug_as_an_option_value_is_not_the_flag(tmp_path: Path, cli: CLI) -> None:

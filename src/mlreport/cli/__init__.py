@@ -24,6 +24,7 @@ _COMMANDS = {
     "check": ("mlreport.cli.compare", "check"),
     "demo": ("mlreport.cli.demo", "demo"),
     "preview": ("mlreport.cli.preview", "preview"),
+    "publish": ("mlreport.cli.publish", "publish"),
 }
 
 
@@ -61,18 +62,41 @@ def _traceback() -> None:
     traceback.print_exc()
 
 
+_secrets: list[str] = []
+
+
+def _remember_secrets(args: Sequence[str]) -> None:
+    """Tokens from the environment and from --token, to be masked in every error line."""
+    from mlreport.runcmd import secrets_in
+
+    _secrets[:] = secrets_in(os.environ)
+    for index, arg in enumerate(args):
+        if arg == "--token" and index + 1 < len(args):
+            _secrets.append(args[index + 1])
+        elif arg.startswith("--token="):
+            _secrets.append(arg.split("=", 1)[1])
+
+
 def error(message: str) -> None:
+    for secret in sorted(_secrets, key=len, reverse=True):
+        if secret:
+            message = message.replace(secret, "***")
     click.echo(f"mlreport: error: {message}", err=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = _debug(args)
+    _remember_secrets(args)
     try:
         result = cli.main(args=args, prog_name="mlreport", standalone_mode=False)
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else "mlreport"
-        error(f"{exc.format_message().rstrip('.')} (see '{where} --help')")
+        message = exc.format_message()
+        if "'--debug'" in message and where != "mlreport":
+            error(f"--debug goes before the command: mlreport --debug {where.split()[-1]} …")
+        else:
+            error(f"{message.rstrip('.')} (see '{where} --help')")
         return 2
     except click.ClickException as exc:
         error(exc.format_message())

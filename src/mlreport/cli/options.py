@@ -10,6 +10,7 @@ import click
 
 if TYPE_CHECKING:
     from mlreport.config import ReportInputs
+    from mlreport.platforms.context import PublishOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -185,6 +186,117 @@ gate_options = apply(
 )
 
 input_options = apply(metrics_options, prediction_options, baseline_options, gate_options)
+
+publish_options = apply(
+    option(
+        "--platform",
+        env="PLATFORM",
+        default="auto",
+        show_default=True,
+        type=click.Choice(["auto", "github", "gitlab", "local"]),
+        help="Where to publish; auto: from the CI environment or the git remote.",
+    ),
+    option("--repo", env="REPO", help="owner/name (GitHub) or group/sub/project (GitLab)."),
+    option(
+        "--pr",
+        "--mr",
+        "pr",
+        env="PR",
+        type=click.IntRange(min=1),
+        help="Pull request (GitHub) or merge request (GitLab) number.",
+    ),
+    option("--issue", env="ISSUE", type=click.IntRange(min=1), help="Comment on an issue."),
+    option(
+        "--commit",
+        env="COMMIT",
+        metavar="SHA",
+        help="Comment on this commit (with --pr: the head commit for --check).",
+    ),
+    option(
+        "--mode",
+        env="MODE",
+        default="update",
+        show_default=True,
+        type=click.Choice(["update", "new", "replace"]),
+        help="update: edit the report comment in place; new: always add one; replace: "
+        "delete the old one and post anew.",
+    ),
+    option(
+        "--id",
+        "report_id",
+        env="ID",
+        default="default",
+        show_default=True,
+        help="Which sticky comment: several reports per PR need different ids.",
+    ),
+    option(
+        "--token",
+        env="TOKEN",
+        help="API token (else GITHUB_TOKEN / GITLAB_TOKEN / MLREPORT_TOKEN).",
+    ),
+    option(
+        "--api-url",
+        env="API_URL",
+        help="API URL for GitHub Enterprise or self-hosted GitLab (else GITHUB_API_URL / "
+        "CI_API_V4_URL).",
+    ),
+    option(
+        "--check",
+        env="CHECK",
+        is_flag=True,
+        help="Also set a GitHub check run (GitLab: a commit status) from the gates.",
+    ),
+    option(
+        "--check-name",
+        env="CHECK_NAME",
+        default="mlreport",
+        show_default=True,
+        help="Name of the check run / commit status.",
+    ),
+    option(
+        "--no-images", "no_images", env="NO_IMAGES", is_flag=True, help="Do not upload the charts."
+    ),
+    option(
+        "--dry-run", env="DRY_RUN", is_flag=True, help="Print what would be sent; send nothing."
+    ),
+    option(
+        "--allow-fork-skip",
+        env="ALLOW_FORK_SKIP",
+        is_flag=True,
+        help="A read-only token (fork pull request) is a warning, not an error.",
+    ),
+    option(
+        "--assets-branch",
+        env="ASSETS_BRANCH",
+        default="mlreport-assets",
+        show_default=True,
+        help="GitHub branch that holds the report images.",
+    ),
+)
+
+
+def build_publish_options(kwargs: dict[str, Any]) -> PublishOptions:
+    from mlreport.platforms.context import PublishOptions
+    from mlreport.platforms.marker import check_id
+
+    get = kwargs.get
+    return PublishOptions(
+        platform=get("platform") or "auto",
+        repo=get("repo"),
+        pr=get("pr"),
+        issue=get("issue"),
+        commit=get("commit"),
+        mode=get("mode") or "update",
+        report_id=check_id(get("report_id") or "default"),
+        token=get("token"),
+        api_url=get("api_url"),
+        check=bool(get("check")),
+        check_name=get("check_name") or "mlreport",
+        images=not get("no_images"),
+        dry_run=bool(get("dry_run")),
+        allow_fork_skip=bool(get("allow_fork_skip")),
+        assets_branch=get("assets_branch") or "mlreport-assets",
+    )
 
 
 def build_inputs(kwargs: dict[str, Any]) -> ReportInputs:

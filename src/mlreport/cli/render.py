@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mlreport.cli._output import print_outcome
-from mlreport.cli.options import FILE, build_inputs, input_options, option
+from mlreport.cli.options import (
+    FILE,
+    build_inputs,
+    build_publish_options,
+    input_options,
+    option,
+    publish_options,
+)
 from mlreport.errors import EXIT_FAILED, EXIT_OK, MlreportError, UsageError
 
 if TYPE_CHECKING:
@@ -42,9 +49,25 @@ output_options = [
 
 
 def _with_output_options(function: Any) -> Any:
+    function = publish_options(function)
+    function = option(
+        "--publish",
+        "publish_after",
+        env="PUBLISH",
+        is_flag=True,
+        help="Then publish the report, as `mlreport publish` does (options below).",
+    )(function)
     for decorator in reversed(output_options):
         function = decorator(function)
     return input_options(function)
+
+
+def _publish(output: Path, kwargs: dict[str, Any]) -> None:
+    import os
+
+    from mlreport.publish import publish
+
+    publish(output, build_publish_options(kwargs), os.environ)
 
 
 def _announce(files: ReportFiles, evaluation: Evaluation, summary: str) -> None:
@@ -57,7 +80,9 @@ def _announce(files: ReportFiles, evaluation: Evaluation, summary: str) -> None:
 
 @click.command()
 @_with_output_options
-def render(output: Path, template: Path | None, title: str, **kwargs: Any) -> int:
+def render(
+    output: Path, template: Path | None, title: str, publish_after: bool, **kwargs: Any
+) -> int:
     """Evaluate metrics and predictions and write a Markdown report with charts.
 
     Writes OUTPUT/report.md, its PNG charts and OUTPUT/report.json. Exits 1 when a gate or
@@ -66,6 +91,8 @@ def render(output: Path, template: Path | None, title: str, **kwargs: Any) -> in
     from mlreport.charts.pool import chart_pool
 
     inputs = build_inputs(kwargs)
+    if publish_after:
+        build_publish_options(kwargs)  # a bad publish option fails before any work
     if not (inputs.metrics or inputs.predictions or inputs.history):
         raise UsageError("nothing to report", "pass --metrics, --predictions or --history")
     with chart_pool() as pool:  # forked before NumPy loads; drawing starts when data is ready
@@ -76,6 +103,8 @@ def render(output: Path, template: Path | None, title: str, **kwargs: Any) -> in
         evaluation = evaluate(inputs)
         files = write_report(evaluation, output, template=template, title=title, pool=pool)
     _announce(files, evaluation, summary(evaluation, None))
+    if publish_after:
+        _publish(output, kwargs)
     return EXIT_OK if evaluation.passed else EXIT_FAILED
 
 
@@ -83,7 +112,12 @@ def render(output: Path, template: Path | None, title: str, **kwargs: Any) -> in
 @_with_output_options
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 def run(
-    output: Path, template: Path | None, title: str, command: tuple[str, ...], **kwargs: Any
+    output: Path,
+    template: Path | None,
+    title: str,
+    publish_after: bool,
+    command: tuple[str, ...],
+    **kwargs: Any,
 ) -> int:
     """Run COMMAND (e.g. training), then render the report of what it wrote.
 
@@ -97,6 +131,8 @@ def run(
 
     inputs = build_inputs(kwargs)
     parse_gates(inputs)  # a malformed gate is reported before training, not after
+    if publish_after:
+        build_publish_options(kwargs)
     result = run_command(command)
     if result.error:
         click.echo(f"mlreport: {result.error}", err=True)
@@ -116,6 +152,8 @@ def run(
             evaluation, output, template=template, title=title, run=result, pool=pool
         )
     _announce(files, evaluation, summary(evaluation, result))
+    if publish_after:
+        _publish(output, kwargs)  # a failure to publish (exit 3) outranks the outcome
     if result.exit_code != 0:
         return EXIT_FAILED
     if error is not None:

@@ -1,0 +1,88 @@
+"""The Protocol every platform implements, and the plain data that crosses it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+TargetKind = Literal["pr", "issue", "commit"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the report comments on: a pull/merge request, an issue, or a commit."""
+
+    kind: TargetKind
+    number: int | None = None  # PR/MR/issue number
+    sha: str | None = None  # the commit (for PRs: the head commit, for check runs)
+
+    def describe(self, platform: str) -> str:
+        if self.kind == "commit":
+            return f"commit {(self.sha or '')[:12]}"
+        if self.kind == "issue":
+            return f"issue #{self.number}"
+        return (
+            f"merge request !{self.number}"
+            if platform == "gitlab"
+            else (f"pull request #{self.number}")
+        )
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A comment as the platform returned it (``id`` is opaque to everything but it)."""
+
+    id: str
+    body: str
+    url: str
+    author: str | None
+
+
+@dataclass(frozen=True)
+class ImageFile:
+    """A chart to host: its name in report.md, its bytes and their SHA-256."""
+
+    path: str
+    data: bytes
+    sha256: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Hosted:
+    """Where each image now lives (``urls``: report.md path -> URL), and a step that
+    must still run for those URLs to last (GitHub: moving the assets branch), which the
+    caller may overlap with posting the comment."""
+
+    urls: dict[str, str]
+    finish: Callable[[], None] = lambda: None
+
+
+class Platform(Protocol):
+    """A place to publish to. GitHub, GitLab and local files all implement every method."""
+
+    name: str
+    max_body: int  # the longest comment body the platform accepts, in characters
+
+    def host_images(self, images: Sequence[ImageFile]) -> Hosted:
+        """Upload *images* (those already there are not uploaded again)."""
+
+    def list_comments(self, target: Target) -> list[Comment]:
+        """Every comment on *target*, all pages, oldest first."""
+
+    def create_comment(self, target: Target, body: str) -> Comment: ...
+
+    def update_comment(self, target: Target, comment: Comment, body: str) -> Comment: ...
+
+    def delete_comment(self, target: Target, comment: Comment) -> None:
+        """Delete *comment*; one already gone is fine."""
+
+    def head_sha(self, target: Target) -> str:
+        """The commit a check should be attached to (a PR's head, not its merge commit)."""
+
+    def report_check(
+        self, target: Target, name: str, passed: bool, title: str, summary: str
+    ) -> str:
+        """Record the outcome on the commit (GitHub check run, GitLab commit status);
+        returns its URL."""

@@ -1,0 +1,238 @@
+"""Where to publish, from flags first, then the CI environment, then the git remote.
+
+GitHub Actions: GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_SERVER_URL and the event payload
+at GITHUB_EVENT_PATH (the PR number and ``pull_request.head.sha`` -- not GITHUB_SHA, which is
+the merge commit).  GitLab CI: CI_MERGE_REQUEST_PROJECT_PATH / CI_PROJECT_PATH,
+CI_MERGE_REQUEST_IID, CI_COMMIT_SHA, CI_API_V4_URL.  Outside CI: ``git remote get-url
+origin`` and ``git rev-parse HEAD``.  No pull/merge request found: the head commit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from mlreport.errors import PublishError, UsageError
+from mlreport.platforms.base import Target
+
+PlatformName = Literal["github", "gitlab", "local"]
+Mode = Literal["update", "new", "replace"]
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    """The publish flags (each also an MLREPORT_* variable)."""
+
+    platform: Literal["auto", "github", "gitlab", "local"] = "auto"
+    repo: str | None = None
+    pr: int | None = None
+    issue: int | None = None
+    commit: str | None = None
+    mode: Mode = "update"
+    report_id: str = "default"
+    token: str | None = None
+    api_url: str | None = None
+    check: bool = False
+    check_name: str = "mlreport"
+    images: bool = True
+    dry_run: bool = False
+    allow_fork_skip: bool = False
+    assets_branch: str = "mlreport-assets"
+
+
+@dataclass(frozen=True)
+class Context:
+    platform: PlatformName
+    repo: str = ""
+    target: Target = field(default_factory=lambda: Target("commit"))
+    token: str | None = None
+    api_url: str = ""
+    server_url: str = ""
+    actions: bool = False  # running in GitHub Actions: summary, outputs, masking
+    fork: bool = False  # a pull request from a fork (its token is read-only)
+    notes: tuple[str, ...] = ()
+
+
+def resolve(options: PublishOptions, environ: Mapping[str, str]) -> Context:
+    platform = options.platform
+    if platform == "auto":
+        platform = _detect(options, environ)
+    if platform == "local":
+        return Context("local", actions=environ.get("GITHUB_ACTIONS") == "true")
+    if platform == "github":
+        return _github(options, environ)
+    return _gitlab(options, environ)
+
+
+def _detect(options: PublishOptions, environ: Mapping[str, str]) -> PlatformName:
+    if environ.get("GITHUB_ACTIONS") == "true":
+        return "github"
+    if environ.get("GITLAB_CI") == "true":
+        return "gitlab"
+    host = (urlsplit(options.api_url).hostname or "") if options.api_url else ""
+    if not host:
+        remote = git_remote()
+        host = remote[0] if remote else ""
+    if "github" in host:
+        return "github"
+    if "gitlab" in host:
+        return "gitlab"
+    raise UsageError(
+        "cannot tell where to publish (not in GitHub Actions or GitLab CI, and the git "
+        "remote is neither github nor gitlab)",
+        "pass --platform github|gitlab|local",
+    )
+
+
+def _github(options: PublishOptions, env: Mapping[str, str]) -> Context:
+    remote = git_remote()
+    api_url = (options.api_url or env.get("GITHUB_API_URL") or "").rstrip("/")
+    if not api_url:
+        host = remote[0] if remote and "github" in remote[0] else "github.com"
+        api_url = "https://api.github.com" if host == "github.com" else f"https://{host}/api/v3"
+    server_url = (env.get("GITHUB_SERVER_URL") or _web_url(api_url)).rstrip("/")
+    repo = options.repo or env.get("GITHUB_REPOSITORY") or (remote[1] if remote else "")
+    if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
+        raise UsageError(
+            f"cannot tell which GitHub repository to publish to{f' ({repo!r})' if repo else ''}",
+            "pass --repo owner/name",
+        )
+    token = options.token or env.get("GITHUB_TOKEN") or env.get("MLREPORT_TOKEN")
+    actions = env.get("GITHUB_ACTIONS") == "true"
+    target, fork, notes = _github_target(options, env)
+    return Context("github", repo, target, token, api_url, server_url, actions, fork, notes)
+
+
+def _web_url(api_url: str) -> str:
+    """https://api.github.com -> https://github.com; https://host/api/v3 -> https://host."""
+    parts = urlsplit(api_url)
+    if parts.hostname == "api.github.com":
+        return "https://github.com"
+    path = re.sub(r"/api/v3/?$", "", parts.path)
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _event(env: Mapping[str, str]) -> dict[str, Any]:
+    path = env.get("GITHUB_EVENT_PATH")
+    if not path:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _github_target(
+    options: PublishOptions, env: Mapping[str, str]
+) -> tuple[Target, bool, tuple[str, ...]]:
+    if options.pr is not None:
+        return Target("pr", options.pr, options.commit), False, ()
+    if options.issue is not None:
+        return Target("issue", options.issue, options.commit), False, ()
+    if options.commit:
+        return Target("commit", sha=options.commit), False, ()
+    event = _event(env)
+    pull = event.get("pull_request")
+    if isinstance(pull, dict) and isinstance(pull.get("number"), int):
+        head = pull.get("head") or {}
+        base = pull.get("base") or {}
+        head_repo = ((head.get("repo") or {}).get("full_name")) or ""
+        base_repo = ((base.get("repo") or {}).get("full_name")) or env.get("GITHUB_REPOSITORY")
+        fork = bool(head_repo) and head_repo != base_repo
+        return Target("pr", pull["number"], head.get("sha")), fork, ()
+    issue = event.get("issue")
+    if (
+        isinstance(issue, dict)
+        and issue.get("pull_request")
+        and isinstance(issue.get("number"), int)
+    ):
+        return Target("pr", issue["number"]), False, ()
+    run = event.get("workflow_run")
+    if isinstance(run, dict):
+        pulls = run.get("pull_requests") or []
+        if pulls and isinstance(pulls[0].get("number"), int):
+            return Target("pr", pulls[0]["number"], run.get("head_sha")), False, ()
+    sha = env.get("GITHUB_SHA") or git_head()
+    if not sha:
+        raise UsageError(
+            "no pull request, issue or commit to publish to", "pass --pr N or --commit SHA"
+        )
+    note = f"no pull request found: commenting on commit {sha[:12]}"
+    return Target("commit", sha=sha), False, (note,)
+
+
+def _gitlab(options: PublishOptions, env: Mapping[str, str]) -> Context:
+    remote = git_remote()
+    server = env.get("CI_SERVER_URL") or (
+        f"https://{remote[0]}" if remote and "gitlab" in remote[0] else "https://gitlab.com"
+    )
+    api_url = (options.api_url or env.get("CI_API_V4_URL") or f"{server}/api/v4").rstrip("/")
+    api_url = re.sub(r"/api/v4$", "", api_url)  # python-gitlab wants the server URL
+    repo = (
+        options.repo
+        or env.get("CI_MERGE_REQUEST_PROJECT_PATH")  # an MR from a fork: its target project
+        or env.get("CI_PROJECT_PATH")
+        or (remote[1] if remote else "")
+    )
+    if not repo:
+        raise UsageError(
+            "cannot tell which GitLab project to publish to", "pass --repo group/project"
+        )
+    token = options.token or env.get("GITLAB_TOKEN") or env.get("MLREPORT_TOKEN")
+    if not token and env.get("CI_JOB_TOKEN"):
+        raise PublishError(
+            "only CI_JOB_TOKEN is set, and it cannot post merge request notes",
+            "create a project access token with the api scope, store it in a masked CI/CD "
+            "variable and expose it as GITLAB_TOKEN",
+        )
+    notes: tuple[str, ...] = ()
+    mr = options.pr
+    if mr is None and options.issue is None and env.get("CI_MERGE_REQUEST_IID", "").isdigit():
+        mr = int(env["CI_MERGE_REQUEST_IID"])
+    sha = options.commit or env.get("CI_COMMIT_SHA")
+    if mr is not None:
+        target = Target("pr", mr, sha)
+    elif options.issue is not None:
+        target = Target("issue", options.issue, sha)
+    else:
+        sha = sha or git_head()
+        if not sha:
+            raise UsageError("no merge request, issue or commit to publish to", "pass --mr N")
+        target = Target("commit", sha=sha)
+        if not options.commit:
+            notes = (f"no merge request found: commenting on commit {sha[:12]}",)
+    return Context("gitlab", repo, target, token, api_url, server, False, False, notes)
+
+
+def _git(*args: str) -> str:
+    try:
+        done = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def git_head() -> str:
+    return _git("rev-parse", "HEAD")
+
+
+def git_remote() -> tuple[str, str] | None:
+    """(host, owner/name or group/sub/project) of the ``origin`` remote."""
+    return parse_remote(_git("remote", "get-url", "origin"))
+
+
+def parse_remote(url: str) -> tuple[str, str] | None:
+    match = re.match(r"^[\w.-]+@([\w.-]+):(.+?)(?:\.git)?/?$", url)  # git@host:path.git
+    if not match:
+        parts = urlsplit(url)
+        if not parts.hostname or not parts.path.strip("/"):
+            return None
+        return parts.hostname, re.sub(r"\.git$", "", parts.path.strip("/"))
+    return match.group(1), match.group(2)

@@ -1,0 +1,192 @@
+"""GitLab, through python-gitlab: merge request / issue notes, commit discussions, uploads.
+
+Images go to the project uploads API (``POST /projects/:id/uploads``) and are linked with
+the path it returns.  A report on a commit is a commit discussion, whose note can be edited
+later (plain commit comments cannot).  ``--check`` sets a commit status.  The token must be
+a project access token (or personal token) with the ``api`` scope: CI_JOB_TOKEN cannot post
+notes or uploads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+from mlreport.errors import PublishError
+from mlreport.platforms.base import Comment, Hosted, ImageFile, Target
+from mlreport.platforms.github import transport_error
+from mlreport.platforms.retry import WaitTooLong, bounded_retry
+
+MAX_BODY = 1_000_000
+
+
+class GitLabPlatform:
+    name = "gitlab"
+    max_body = MAX_BODY
+
+    def __init__(self, project: str, token: str, url: str, timeout: float = 30) -> None:
+        import gitlab
+        import requests
+        from requests.adapters import HTTPAdapter
+
+        session = requests.Session()
+        adapter = HTTPAdapter(max_retries=bounded_retry(), pool_maxsize=16)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        self.url = url.rstrip("/")
+        self.project_path = project
+        self._gl = gitlab.Gitlab(
+            self.url, private_token=token, session=session, timeout=timeout, per_page=100
+        )
+        self._project = self._gl.projects.get(project, lazy=True)
+        self._notes: dict[str, Any] = {}
+
+    # ---------------------------------------------------------------------------- comments
+
+    def _parent(self, target: Target) -> Any:
+        if target.kind == "pr":
+            return self._project.mergerequests.get(target.number or 0, lazy=True)
+        if target.kind == "issue":
+            return self._project.issues.get(target.number or 0, lazy=True)
+        return self._project.commits.get(target.sha or "", lazy=True)
+
+    def _note_url(self, target: Target, note_id: object) -> str:
+        base = f"{self.url}/{self.project_path}/-"
+        if target.kind == "pr":
+            return f"{base}/merge_requests/{target.number}#note_{note_id}"
+        if target.kind == "issue":
+            return f"{base}/issues/{target.number}#note_{note_id}"
+        return f"{base}/commit/{target.sha}#note_{note_id}"
+
+    def list_comments(self, target: Target) -> list[Comment]:
+        with self._errors(f"reading the notes of {target.describe('gitlab')}"):
+            parent = self._parent(target)
+            if target.kind == "commit":
+                found = []
+                for discussion in parent.discussions.list(get_all=True):
+                    for note in discussion.attributes.get("notes", [])[:1]:
+                        found.append(self._commit_note(target, parent, discussion.id, note))
+                return sorted(found, key=lambda c: int(c.id.rsplit("/", 1)[1]))
+            notes = parent.notes.list(get_all=True, sort="asc", order_by="created_at")
+        return [self._remember(target, n) for n in notes if not n.attributes.get("system")]
+
+    def create_comment(self, target: Target, body: str) -> Comment:
+        with self._errors(f"commenting on {target.describe('gitlab')}"):
+            parent = self._parent(target)
+            if target.kind == "commit":
+                discussion = parent.discussions.create({"body": body})
+                note = discussion.attributes["notes"][0]
+                return self._commit_note(target, parent, discussion.id, note)
+            return self._remember(target, parent.notes.create({"body": body}))
+
+    def update_comment(self, target: Target, comment: Comment, body: str) -> Comment:
+        with self._errors(f"updating note {comment.url}"):
+            note = self._notes[comment.id]
+            note.body = body
+            note.save()
+            return Comment(comment.id, body, comment.url, comment.author)
+
+    def delete_comment(self, target: Target, comment: Comment) -> None:
+        import gitlab
+
+        try:
+            with self._errors(f"deleting note {comment.url}"):
+                self._notes[comment.id].delete()
+        except PublishError as exc:
+            cause = exc.__cause__
+            if not (isinstance(cause, gitlab.GitlabError) and cause.response_code == 404):
+                raise
+
+    def _remember(self, target: Target, note: Any) -> Comment:
+        key = str(note.id)
+        self._notes[key] = note
+        author = (note.attributes.get("author") or {}).get("username")
+        return Comment(key, note.body or "", self._note_url(target, note.id), author)
+
+    def _commit_note(
+        self, target: Target, commit: Any, discussion_id: str, note: dict[str, Any]
+    ) -> Comment:
+        key = f"{discussion_id}/{note['id']}"
+        discussion = commit.discussions.get(discussion_id, lazy=True)
+        self._notes[key] = discussion.notes.get(note["id"], lazy=True)
+        author = (note.get("author") or {}).get("username")
+        return Comment(key, note.get("body") or "", self._note_url(target, note["id"]), author)
+
+    # ------------------------------------------------------------------------------ checks
+
+    def head_sha(self, target: Target) -> str:
+        if target.sha:
+            return target.sha
+        with self._errors(f"reading {target.describe('gitlab')}"):
+            return str(self._project.mergerequests.get(target.number or 0).sha)
+
+    def report_check(
+        self, target: Target, name: str, passed: bool, title: str, summary: str
+    ) -> str:
+        sha = self.head_sha(target)
+        with self._errors("setting the commit status"):
+            commit = self._project.commits.get(sha, lazy=True)
+            commit.statuses.create(
+                {
+                    "state": "success" if passed else "failed",
+                    "name": name,
+                    "description": title[:255],
+                }
+            )
+        return f"{self.url}/{self.project_path}/-/commit/{sha}"
+
+    # ------------------------------------------------------------------------------ images
+
+    def host_images(self, images: Sequence[ImageFile]) -> Hosted:
+        if not images:
+            return Hosted({})
+
+        def upload(image: ImageFile) -> str:
+            name = f"{image.sha256[:16]}-{image.path.rsplit('/', 1)[-1]}"
+            result = self._project.upload(name, filedata=image.data)
+            return str(result["url"])
+
+        with self._errors("uploading images"), ThreadPoolExecutor(min(8, len(images))) as pool:
+            urls = list(pool.map(upload, images))
+        return Hosted({image.path: url for image, url in zip(images, urls, strict=True)})
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except PublishError:
+            raise
+        except Exception as exc:  # python-gitlab, requests and urllib3 raise many types
+            raise explain(exc, doing, self.project_path) from exc
+
+
+def explain(exc: BaseException, doing: str, project: str) -> PublishError:
+    import gitlab
+
+    if isinstance(exc, WaitTooLong) or isinstance(exc.__context__, WaitTooLong):
+        wait = exc if isinstance(exc, WaitTooLong) else exc.__context__
+        return PublishError(f"{doing}: GitLab rate limit: {wait}", "run again later")
+    if isinstance(exc, gitlab.GitlabAuthenticationError) or (
+        isinstance(exc, gitlab.GitlabError) and exc.response_code == 401
+    ):
+        return PublishError(
+            f"{doing}: GitLab rejected the token (401)",
+            "it is wrong or expired: pass a valid one with --token or GITLAB_TOKEN",
+        )
+    if isinstance(exc, gitlab.GitlabError) and exc.response_code == 403:
+        return PublishError(
+            f"{doing}: GitLab refused (403)",
+            "the token needs the api scope and at least Reporter access (CI_JOB_TOKEN "
+            "cannot post notes: use a project access token)",
+        )
+    if isinstance(exc, gitlab.GitlabError) and exc.response_code == 404:
+        return PublishError(
+            f"{doing}: not found (404): the project {project}, or what is being commented on, "
+            "does not exist or the token cannot see it",
+            "check --repo and the MR/issue number, and the token's access to the project",
+        )
+    if isinstance(exc, gitlab.GitlabError) and exc.response_code:
+        return PublishError(f"{doing}: GitLab answered {exc.response_code} {exc.error_message}")
+    return transport_error(exc, doing, "GitLab")

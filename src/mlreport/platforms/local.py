@@ -1,0 +1,68 @@
+"""Publishing to files: the comment that would be posted, written next to the report.
+
+``--platform local`` runs the whole publish logic (markers, modes, truncation) against a
+folder, ``DIR/published/``: one ``comment-N.md`` per comment and ``check.json`` for --check.
+Images keep their relative paths.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from mlreport.platforms.base import Comment, Hosted, ImageFile, Target
+
+MAX_BODY = 1_000_000
+
+
+class LocalPlatform:
+    name = "local"
+    max_body = MAX_BODY
+
+    def __init__(self, directory: Path) -> None:
+        self.folder = directory / "published"
+
+    def host_images(self, images: Sequence[ImageFile]) -> Hosted:
+        return Hosted({image.path: image.path for image in images})
+
+    def _files(self) -> list[Path]:
+        return sorted(self.folder.glob("comment-*.md"), key=lambda p: int(p.stem.split("-")[1]))
+
+    def list_comments(self, target: Target) -> list[Comment]:
+        return [self._comment(p) for p in self._files()]
+
+    def _comment(self, path: Path) -> Comment:
+        return Comment(path.stem.split("-")[1], path.read_text(encoding="utf-8"), str(path), None)
+
+    def create_comment(self, target: Target, body: str) -> Comment:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        files = self._files()
+        number = int(files[-1].stem.split("-")[1]) + 1 if files else 1
+        path = self.folder / f"comment-{number}.md"
+        path.write_text(body, encoding="utf-8")
+        return self._comment(path)
+
+    def update_comment(self, target: Target, comment: Comment, body: str) -> Comment:
+        Path(comment.url).write_text(body, encoding="utf-8")
+        return Comment(comment.id, body, comment.url, None)
+
+    def delete_comment(self, target: Target, comment: Comment) -> None:
+        Path(comment.url).unlink(missing_ok=True)
+
+    def head_sha(self, target: Target) -> str:
+        return target.sha or ""
+
+    def report_check(
+        self, target: Target, name: str, passed: bool, title: str, summary: str
+    ) -> str:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / "check.json"
+        check = {
+            "name": name,
+            "conclusion": "success" if passed else "failure",
+            "title": title,
+            "summary": summary,
+        }
+        path.write_text(json.dumps(check, indent=2) + "\n", encoding="utf-8")
+        return str(path)

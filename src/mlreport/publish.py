@@ -1,0 +1,294 @@
+"""Publishing a report directory: images hosted, one sticky comment, a check, the summary.
+
+The report files already exist (``render`` wrote them before any network call), so a failure
+here loses nothing: the job summary and step outputs are still written, and the error says
+what to fix.  Independent requests go out together: reading the comments while the images
+are uploaded, and moving the assets branch while the comment and the check are posted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import click
+
+from mlreport import actions
+from mlreport.errors import ForkReadOnly, InputError, PublishError
+from mlreport.platforms.base import Comment, Hosted, ImageFile, Platform, Target
+from mlreport.platforms.context import Context, PublishOptions, resolve
+from mlreport.platforms.marker import has_marker, marker, truncate
+
+IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
+
+
+@dataclass(frozen=True)
+class LocalReport:
+    directory: Path
+    markdown: str
+    status: str  # pass / fail / unknown
+    gates_failed: int
+    title: str
+    summary: str
+    images: list[ImageFile]
+
+
+@dataclass(frozen=True)
+class Published:
+    comment_url: str = ""
+    check_url: str = ""
+    action: str = ""  # created / updated / replaced / dry run / skipped
+    where: str = ""
+
+
+def load_report(directory: Path) -> LocalReport:
+    source = directory / "report.md" if directory.is_dir() else directory
+    folder = source.parent
+    if not source.is_file():
+        raise InputError(directory, "has no report.md", "run mlreport render (or run) first")
+    markdown = source.read_text(encoding="utf-8")
+    data: dict[str, Any] = {}
+    if (folder / "report.json").is_file():
+        try:
+            data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        except ValueError:
+            data = {}
+    gates = data.get("gates") or []
+    images = []
+    seen: set[str] = set()
+    for alt, link in IMAGE.findall(markdown):
+        path = unquote(link)
+        file = folder / path
+        if "://" in link or path in seen or not file.is_file():
+            continue
+        seen.add(path)
+        content = file.read_bytes()
+        images.append(ImageFile(link, content, hashlib.sha256(content).hexdigest(), alt))
+    return LocalReport(
+        folder,
+        markdown,
+        str(data.get("status") or "unknown"),
+        sum(1 for g in gates if isinstance(g, dict) and g.get("status") == "fail"),
+        str(data.get("title") or "ML report"),
+        str(data.get("summary") or ""),
+        images,
+    )
+
+
+def with_images(markdown: str, urls: Mapping[str, str] | None) -> str:
+    """Point image links at their hosted URLs; with no URLs, say where the charts are."""
+
+    def replace(match: re.Match[str]) -> str:
+        alt, link = match.group(1), match.group(2)
+        if urls is not None and link in urls:
+            return f"![{alt}]({urls[link]})"
+        if "://" in link:
+            return match.group(0)
+        return f"*{alt or 'Chart'}: not published here; it is in the report's artifact.*"
+
+    return IMAGE.sub(replace, markdown)
+
+
+def make_platform(context: Context, options: PublishOptions, directory: Path) -> Platform:
+    if context.platform == "local":
+        from mlreport.platforms.local import LocalPlatform
+
+        return LocalPlatform(directory)
+    if not context.token:
+        name = "GitHub" if context.platform == "github" else "GitLab"
+        raise PublishError(
+            f"no {name} token",
+            f"pass --token or set {name.upper()}_TOKEN (or MLREPORT_TOKEN)",
+        )
+    if context.platform == "github":
+        from mlreport.platforms.github import GitHubPlatform
+
+        return GitHubPlatform(
+            context.repo,
+            context.token,
+            context.api_url,
+            context.server_url,
+            options.assets_branch,
+        )
+    from mlreport.platforms.gitlab import GitLabPlatform
+
+    return GitLabPlatform(context.repo, context.token, context.api_url)
+
+
+def publish(directory: Path, options: PublishOptions, environ: Mapping[str, str]) -> Published:
+    """Publish the report in *directory*; in GitHub Actions also write the job summary and
+    step outputs, whatever happens after the report is read."""
+    report = load_report(directory)
+    in_actions = environ.get("GITHUB_ACTIONS") == "true"
+    urls: dict[str, str] | None = None
+    result = Published()
+    try:
+        context = resolve(options, environ)
+        if context.actions and context.token:
+            actions.mask(context.token)
+        for note in context.notes:
+            click.echo(f"mlreport: {note}")
+        if options.dry_run:
+            _dry_run(report, context, options)
+            return Published(action="dry run")
+        platform = make_platform(context, options, report.directory)
+        result, urls = _publish(platform, report, context, options)
+    except ForkReadOnly as exc:
+        if not options.allow_fork_skip:
+            if in_actions:
+                actions.warning(str(exc))
+            raise
+        message = f"report not posted: {exc}"
+        if in_actions:
+            actions.warning(message)
+        else:
+            click.echo(f"mlreport: {message}")
+        result = Published(action="skipped")
+    finally:
+        if in_actions and not options.dry_run:
+            _finish_actions(environ, report, urls, result)
+    return result
+
+
+def _publish(
+    platform: Platform, report: LocalReport, context: Context, options: PublishOptions
+) -> tuple[Published, dict[str, str] | None]:
+    target = context.target
+    images = report.images if options.images else []
+    with ThreadPoolExecutor(2) as pool:
+        hosting = pool.submit(platform.host_images, images)
+        listing = pool.submit(_ours, platform, target, options) if options.mode != "new" else None
+        hosted: Hosted = hosting.result()
+        existing = listing.result() if listing else []
+    urls = hosted.urls if options.images else None
+    tag = marker(options.report_id)
+    notice = (
+        f"> ✂️ This report was cut to fit {platform.name}'s comment size limit. The whole "
+        "report is in the job summary and the report artifact."
+    )
+    body = truncate(f"{tag}\n{with_images(report.markdown, urls)}", platform.max_body, notice)
+    with ThreadPoolExecutor(3) as pool:
+        moving = pool.submit(hosted.finish)
+        posting = pool.submit(_post, platform, target, body, existing, options)
+        checking = (
+            pool.submit(
+                platform.report_check,
+                target,
+                options.check_name,
+                report.status != "fail",
+                report.summary or report.title,
+                body.replace(tag, "", 1),
+            )
+            if options.check
+            else None
+        )
+        moving.result()
+        comment, action = posting.result()
+        check_url = checking.result() if checking else ""
+    where = target.describe(platform.name) if platform.name != "local" else "files"
+    click.echo(f"mlreport: {action} the report on {where}: {comment.url}")
+    if check_url:
+        click.echo(f"mlreport: check: {check_url}")
+    return Published(comment.url, check_url, action, where), urls
+
+
+def _ours(platform: Platform, target: Target, options: PublishOptions) -> list[Comment]:
+    return [c for c in platform.list_comments(target) if has_marker(c.body, options.report_id)]
+
+
+def _post(
+    platform: Platform,
+    target: Target,
+    body: str,
+    existing: list[Comment],
+    options: PublishOptions,
+) -> tuple[Comment, str]:
+    if options.mode == "update" and existing:
+        kept = platform.update_comment(target, existing[0], body)
+        for extra in existing[1:]:
+            if extra.author == kept.author:
+                platform.delete_comment(target, extra)
+        return kept, "updated"
+    if options.mode == "replace":
+        for old in existing:
+            platform.delete_comment(target, old)
+    created = platform.create_comment(target, body)
+    action = "replaced" if options.mode == "replace" and existing else "created"
+    if options.mode == "new":
+        return created, action
+    return _settle(platform, target, created, body, options), action
+
+
+def _settle(
+    platform: Platform, target: Target, created: Comment, body: str, options: PublishOptions
+) -> Comment:
+    """Two publishers may have each created a comment: the oldest one stays (with the
+    newest body), every later one of ours goes, whichever publisher gets here first."""
+    ours = [
+        c
+        for c in platform.list_comments(target)
+        if has_marker(c.body, options.report_id) and c.author == created.author
+    ]
+    if len(ours) <= 1:
+        return created
+    keep = min(ours, key=lambda c: _order(c.id))
+    if keep.id != created.id:
+        keep = platform.update_comment(target, keep, body)
+    for other in ours:
+        if other.id != keep.id:
+            platform.delete_comment(target, other)
+    return keep
+
+
+def _order(comment_id: str) -> tuple[int, str]:
+    tail = comment_id.rsplit("/", 1)[-1]
+    return (int(tail), comment_id) if tail.isdigit() else (0, comment_id)
+
+
+def _finish_actions(
+    environ: Mapping[str, str], report: LocalReport, urls: dict[str, str] | None, result: Published
+) -> None:
+    """The job summary and step outputs, whether or not the comment went out."""
+    notice = "> ✂️ The report was cut to fit the 1 MiB job summary limit; see the artifact."
+    summary = _fit_bytes(with_images(report.markdown, urls), actions.SUMMARY_LIMIT, notice)
+    actions.append_summary(environ, summary)
+    actions.set_outputs(
+        environ,
+        {
+            "report-path": str(report.directory / "report.md"),
+            "comment-url": result.comment_url,
+            "status": report.status,
+            "gates-failed": str(report.gates_failed),
+        },
+    )
+
+
+def _fit_bytes(text: str, limit: int, notice: str) -> str:
+    size = len(text.encode("utf-8"))
+    while size > limit:
+        text = truncate(text, int(len(text) * limit / size) - 256, notice)
+        size = len(text.encode("utf-8"))
+    return text
+
+
+def _dry_run(report: LocalReport, context: Context, options: PublishOptions) -> None:
+    body = f"{marker(options.report_id)}\n{with_images(report.markdown, None)}"
+    where = context.target.describe(context.platform) if context.platform != "local" else "files"
+    click.echo(f"mlreport: dry run: would publish to {context.platform} {context.repo} {where}")
+    click.echo(
+        f"  mode {options.mode}, id {options.report_id}, token "
+        f"{'set' if context.token else 'MISSING'}, API {context.api_url or '-'}"
+    )
+    for image in report.images if options.images else []:
+        click.echo(f"  image {image.path} ({len(image.data):,} bytes, sha256 {image.sha256[:12]})")
+    if options.check:
+        click.echo(f"  check run {options.check_name!r}: {report.status}")
+    click.echo(f"  comment body ({len(body):,} characters):\n")
+    click.echo(body)
