@@ -119,7 +119,7 @@ def make_platform(context: Context, options: PublishOptions, directory: Path) ->
         )
     from mlreport.platforms.gitlab import GitLabPlatform
 
-    return GitLabPlatform(context.repo, context.token, context.api_url)
+    return GitLabPlatform(context.repo, context.token, context.api_url, options.timeout)
 
 
 def publish(directory: Path, options: PublishOptions, environ: Mapping[str, str]) -> Published:

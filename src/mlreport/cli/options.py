@@ -296,6 +296,7 @@ def build_publish_options(kwargs: dict[str, Any]) -> PublishOptions:
         dry_run=bool(get("dry_run")),
         allow_fork_skip=bool(get("allow_fork_skip")),
         assets_branch=get("assets_branch") or "mlreport-assets",
+        timeout=get("timeout") or 30.0,
     )
 
 

@@ -44,6 +44,7 @@ class PublishOptions:
     dry_run: bool = False
     allow_fork_skip: bool = False
     assets_branch: str = "mlreport-assets"
+    timeout: float = 30.0  # seconds for one request; a slower answer is retried
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ class GitHubPlatform:
             base_url=api_url,
             per_page=100,
             retry=github_retry(),
-            timeout=int(timeout),
+            timeout=timeout,  # type: ignore[arg-type]  # typed int, used as a float
             pool_size=16,
             seconds_between_requests=None,  # rate limits are handled by the retry policy
             seconds_between_writes=None,
