@@ -1,0 +1,1250 @@
+"""FakeGitHub: a stateful fake of GitHub's REST API (GHE-style, under ``/api/v3``) on 127.0.0.1.
+
+It serves the operations of ``openapi/github.json`` (GitHub's own description, cut down by
+``scripts/github_openapi_subset.py``) and checks every request and response against it. Behaviour
+follows the descriptions in that file (docs.github.com): issue and commit comments, pulls,
+repositories, Git data (blobs, trees, commits and refs with real Git object SHA-1s), check runs,
+and the web host's ``/OWNER/REPO/blob/SHA/PATH?raw=true`` links to files.
+
+    with FakeGitHub(token="ghs_fake_token_1234567890") as gh:
+        gh.add_repo("octo/demo")
+        gh.add_pull("octo/demo", 12, head_sha="a" * 40)
+        github.Github(auth=github.Auth.Token(gh.token), base_url=gh.api_url)
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import itertools
+import mimetypes
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from tests.fakes.server import OPENAPI_DIR, FakePlatform, HTTPError, Request, Response, paginate
+
+__all__ = ["FakeGitHub", "git_blob_sha"]
+
+JSON = dict[str, Any]
+
+BOT_LOGIN = "github-actions[bot]"
+BOT_ID = 41898282
+MAX_COMMENT = 65536
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+_SHA = re.compile(r"[0-9a-f]{40}")
+_DOCS = "https://docs.github.com/rest"
+
+# What x-accepted-github-permissions says for each kind of write (docs.github.com: "Permissions
+# required for GitHub Apps"; the header is what GitHub sends with a 403 to an installation token).
+_WRITE_PERMISSIONS = {
+    "issues": "issues=write; pull_requests=write",
+    "contents": "contents=write",
+    "checks": "checks=write",
+}
+
+
+def git_hash(kind: str, data: bytes) -> str:
+    """The SHA-1 Git gives an object of *kind* ("blob", "tree", "commit") holding *data*."""
+    return hashlib.sha1(f"{kind} {len(data)}\0".encode() + data).hexdigest()
+
+
+def git_blob_sha(content: bytes) -> str:
+    return git_hash("blob", content)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    name: str
+    mode: str  # as Git writes it: 100644, 100755, 120000, 160000, 40000
+    type: str  # blob, tree, commit
+    sha: str
+
+
+def _tree_data(entries: list[_Entry]) -> bytes:
+    def key(e: _Entry) -> str:  # Git sorts a tree's entries as if directories ended with "/"
+        return e.name + ("/" if e.type == "tree" else "")
+
+    return b"".join(
+        f"{e.mode} {e.name}".encode() + b"\0" + bytes.fromhex(e.sha)
+        for e in sorted(entries, key=key)
+    )
+
+
+@dataclass
+class _Commit:
+    sha: str
+    tree: str
+    parents: list[str]
+    author: JSON
+    committer: JSON
+    message: str
+
+
+@dataclass
+class _Issue:
+    number: int
+    title: str
+    user: str
+    created_at: float
+    pull: JSON | None = None  # head/base of a pull request
+
+
+@dataclass
+class _Repo:
+    owner: str
+    name: str
+    id: int
+    permission: str
+    default_branch: str
+    private: bool
+    created_at: float
+    fork: bool = False
+    issues: dict[int, _Issue] = field(default_factory=dict)
+    comments: dict[int, JSON] = field(default_factory=dict)
+    comment_issue: dict[int, int] = field(default_factory=dict)
+    commit_comments: dict[int, JSON] = field(default_factory=dict)
+    blobs: dict[str, bytes] = field(default_factory=dict)
+    trees: dict[str, list[_Entry]] = field(default_factory=dict)
+    commits: dict[str, _Commit] = field(default_factory=dict)
+    refs: dict[str, str] = field(default_factory=dict)  # "refs/heads/main" -> commit sha
+    check_runs: list[JSON] = field(default_factory=list)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_date(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _node_id(prefix: str, number: int) -> str:
+    return prefix + "_" + base64.b64encode(f"fake{number}".encode()).decode().rstrip("=")
+
+
+def _validation_failed(
+    resource: str, field_name: str, message: str, code: str = "custom"
+) -> HTTPError:
+    return HTTPError(
+        422,
+        {
+            "message": "Validation Failed",
+            "errors": [
+                {"resource": resource, "code": code, "field": field_name, "message": message}
+            ],
+            "documentation_url": _DOCS,
+            "status": "422",
+        },
+    )
+
+
+class FakeGitHub(FakePlatform):
+    """A fake GitHub (see the module's docstring). Everything it creates is authored by
+    ``user_login``, the owner of ``token``."""
+
+    api_prefix: ClassVar[str] = "/api/v3"
+    spec_file = OPENAPI_DIR / "github.json"
+    greedy_params: ClassVar[frozenset[str]] = frozenset({"ref"})
+
+    def __init__(self, token: str = "ghs_fake_token_1234567890") -> None:
+        super().__init__()
+        self.token = token
+        self.user_login = BOT_LOGIN
+        self.rate_limit = 5000
+        self._used = 0
+        self._repos: dict[str, _Repo] = {}
+        self._user_ids: dict[str, int] = {BOT_LOGIN: BOT_ID}
+        self._ids = itertools.count(1_000_001)
+        self._register()
+
+    # -- URLs
+
+    @property
+    def api_url(self) -> str:
+        return self.url + self.api_prefix
+
+    @property
+    def server_url(self) -> str:
+        return self.url
+
+    # -- test set-up
+
+    def add_repo(
+        self,
+        full_name: str,
+        permission: str = "write",
+        *,
+        default_branch: str = "main",
+        private: bool = False,
+        fork: bool = False,
+    ) -> None:
+        """A repository with one commit (README.md) on *default_branch*. *permission* is what
+        the token may do: "write" (or "admin"), or "read" like a fork pull request's
+        GITHUB_TOKEN, whose every write answers 403."""
+        if permission not in ("read", "write", "admin"):
+            raise ValueError(f"permission must be read, write or admin, not {permission!r}")
+        owner, _, name = full_name.partition("/")
+        with self._lock:
+            repo = _Repo(
+                owner, name, next(self._ids), permission, default_branch, private, time.time(), fork
+            )
+            self._repos[full_name.lower()] = repo
+            readme = f"# {name}\n".encode()
+            tree = self._store_tree(
+                repo, [_Entry("README.md", "100644", "blob", self._store_blob(repo, readme))]
+            )
+            who = {
+                "name": "Monalisa Octocat",
+                "email": "octocat@github.com",
+                "date": "2024-01-01T00:00:00Z",
+            }
+            commit = self._store_commit(repo, tree, [], who, who, "Initial commit")
+            repo.refs[f"refs/heads/{default_branch}"] = commit
+
+    def add_issue(
+        self, repo: str, number: int, *, title: str = "An issue", user: str = "octocat"
+    ) -> None:
+        with self._lock:
+            r = self._repo_or_fail(repo)
+            r.issues[number] = _Issue(number, title, user, time.time())
+
+    def add_pull(
+        self,
+        repo: str,
+        number: int,
+        head_sha: str,
+        *,
+        head_ref: str = "feature",
+        base_ref: str | None = None,
+        head_repo: str | None = None,
+        title: str = "A pull request",
+        user: str = "octocat",
+    ) -> None:
+        """Pull request (and issue) *number*. *head_repo* ("someone/demo") makes it a pull request
+        from a fork: its head repository is a fork owned by someone else."""
+        if not _SHA.fullmatch(head_sha):
+            raise ValueError(f"head_sha must be 40 lower-case hex digits, not {head_sha!r}")
+        with self._lock:
+            r = self._repo_or_fail(repo)
+            base = base_ref or r.default_branch
+            base_sha = r.refs.get(f"refs/heads/{base}", EMPTY_TREE)
+            pull: JSON = {
+                "head_sha": head_sha,
+                "head_ref": head_ref,
+                "base_ref": base,
+                "base_sha": base_sha,
+                "head_repo": head_repo,
+            }
+            r.issues[number] = _Issue(number, title, user, time.time(), pull)
+
+    def seed_comments(
+        self, repo: str, number: int, count: int, *, body: str = "lgtm", user: str = "someone"
+    ) -> list[JSON]:
+        """*count* comments by *user* on issue or pull request *number*; returns them."""
+        with self._lock:
+            r = self._repo_or_fail(repo)
+            issue = self._issue_or_fail(r, number)
+            return [self._new_comment(r, issue, body, user) for _ in range(count)]
+
+    # -- inspection
+
+    def comments(self, repo: str, number: int) -> list[JSON]:
+        """The comments on issue/pull request *number*, in id order, as the API returns them."""
+        with self._lock:
+            r = self._repo_or_fail(repo)
+            return [
+                dict(c) for cid, c in sorted(r.comments.items()) if r.comment_issue[cid] == number
+            ]
+
+    def commit_comments(self, repo: str, sha: str) -> list[JSON]:
+        with self._lock:
+            r = self._repo_or_fail(repo)
+            return [dict(c) for _, c in sorted(r.commit_comments.items()) if c["commit_id"] == sha]
+
+    def check_runs(self, repo: str) -> list[JSON]:
+        with self._lock:
+            return [dict(c) for c in self._repo_or_fail(repo).check_runs]
+
+    def branch_files(self, repo: str, branch: str) -> dict[str, bytes]:
+        """Path -> content of every file at the head of *branch*; {} when there is no branch."""
+        with self._lock:
+            r = self._repo_or_fail(repo)
+            head = r.refs.get(f"refs/heads/{branch}")
+            if head is None:
+                return {}
+            return {
+                path: r.blobs[sha]
+                for path, (_, kind, sha) in self._flatten(r, r.commits[head].tree).items()
+                if kind == "blob"
+            }
+
+    def ref(self, repo: str, ref: str) -> str | None:
+        """The commit SHA that *ref* ("heads/main" or "refs/heads/main") points to."""
+        with self._lock:
+            r = self._repo_or_fail(repo)
+            return r.refs.get(ref if ref.startswith("refs/") else f"refs/{ref}")
+
+    # -- platform hooks
+
+    def auth_kind(self, headers: Mapping[str, str]) -> str | None:
+        scheme = headers.get("authorization", "").partition(" ")[0].lower()
+        return scheme or None
+
+    def authenticate(self, req: Request) -> None:
+        scheme, _, value = req.headers.get("authorization", "").partition(" ")
+        if scheme.lower() in ("token", "bearer") and value.strip() == self.token:
+            return
+        raise HTTPError(
+            401, {"message": "Bad credentials", "documentation_url": _DOCS, "status": "401"}
+        )
+
+    def common_headers(self, req: Request | None, resp: Response) -> dict[str, str]:
+        if req is None or not req.api:
+            return {}
+        with self._lock:
+            self._used += 1
+            used = self._used
+        reset = int(time.time()) // 3600 * 3600 + 3600
+        return {
+            "x-ratelimit-limit": str(self.rate_limit),
+            "x-ratelimit-remaining": str(max(self.rate_limit - used, 0)),
+            "x-ratelimit-reset": str(reset),
+            "x-ratelimit-used": str(used),
+            "x-ratelimit-resource": "core",
+            "x-github-api-version-selected": "2022-11-28",
+            "x-github-media-type": "github.v3; format=json",
+            "x-github-request-id": f"FAKE:{used:08X}",
+        }
+
+    def error(self, status: int, message: str, req: Request | None = None) -> Response:
+        return Response.json(
+            status,
+            {"message": message, "documentation_url": self._docs(req), "status": str(status)},
+        )
+
+    def _docs(self, req: Request | None) -> str:
+        if req is None or req.template is None:
+            return _DOCS
+        op = self.contract.operation(req.method, req.template) or {}
+        return str(op.get("externalDocs", {}).get("url", _DOCS))
+
+    # -- helpers
+
+    def _repo_or_fail(self, full_name: str) -> _Repo:
+        repo = self._repos.get(full_name.lower())
+        if repo is None:
+            raise KeyError(f"no repository {full_name!r}: call add_repo() first")
+        return repo
+
+    def _repo(self, req: Request) -> _Repo:
+        repo = self._repos.get(f"{req.params['owner']}/{req.params['repo']}".lower())
+        if repo is None:
+            raise HTTPError(404, "Not Found")
+        return repo
+
+    def _writable(self, req: Request, repo: _Repo, scope: str) -> None:
+        if repo.permission == "read":
+            raise HTTPError(
+                403,
+                {
+                    "message": "Resource not accessible by integration",
+                    "documentation_url": self._docs(req),
+                    "status": "403",
+                },
+                {"x-accepted-github-permissions": _WRITE_PERMISSIONS[scope]},
+            )
+
+    def _issue_or_fail(self, repo: _Repo, number: int) -> _Issue:
+        issue = repo.issues.get(number)
+        if issue is None:
+            raise KeyError(f"no issue or pull request #{number} in {repo.full_name}")
+        return issue
+
+    def _issue(self, repo: _Repo, req: Request, name: str = "issue_number") -> _Issue:
+        try:
+            number = int(req.params[name])
+        except ValueError:
+            raise HTTPError(404, "Not Found") from None
+        issue = repo.issues.get(number)
+        if issue is None:
+            raise HTTPError(404, "Not Found")
+        return issue
+
+    def _body(self, req: Request) -> JSON:
+        data = req.json()
+        return data if isinstance(data, dict) else {}
+
+    def _user_id(self, login: str) -> int:
+        if login not in self._user_ids:
+            self._user_ids[login] = 583231 + len(self._user_ids)
+        return self._user_ids[login]
+
+    def _user(self, login: str) -> JSON:
+        uid = self._user_id(login)
+        api = f"{self.api_url}/users/{quote(login)}"
+        bot = login.endswith("[bot]")
+        avatar = "in/15368" if bot else f"u/{uid}"
+        return {
+            "login": login,
+            "id": uid,
+            "node_id": _node_id("BOT" if bot else "U", uid),
+            "avatar_url": f"https://avatars.githubusercontent.com/{avatar}?v=4",
+            "gravatar_id": "",
+            "url": api,
+            "html_url": f"{self.server_url}/{'apps/' + login[:-5] if bot else login}",
+            "followers_url": f"{api}/followers",
+            "following_url": f"{api}/following{{/other_user}}",
+            "gists_url": f"{api}/gists{{/gist_id}}",
+            "starred_url": f"{api}/starred{{/owner}}{{/repo}}",
+            "subscriptions_url": f"{api}/subscriptions",
+            "organizations_url": f"{api}/orgs",
+            "repos_url": f"{api}/repos",
+            "events_url": f"{api}/events{{/privacy}}",
+            "received_events_url": f"{api}/received_events",
+            "type": "Bot" if bot else "User",
+            "user_view_type": "public",
+            "site_admin": False,
+        }
+
+    def _email(self, login: str) -> str:
+        return f"{self._user_id(login)}+{login}@users.noreply.github.com"
+
+    def _association(self, repo: _Repo, login: str) -> str:
+        return "OWNER" if login.lower() == repo.owner.lower() else "NONE"
+
+    def _repo_json(self, repo: _Repo, *, full: bool = False, owner: str | None = None) -> JSON:
+        owner = owner or repo.owner
+        full_name = f"{owner}/{repo.name}"
+        api = f"{self.api_url}/repos/{full_name}"
+        html = f"{self.server_url}/{full_name}"
+        host = self.server_url.split("://", 1)[1]
+        data: JSON = {
+            "id": repo.id,
+            "node_id": _node_id("R", repo.id),
+            "name": repo.name,
+            "full_name": full_name,
+            "owner": self._user(owner),
+            "private": repo.private,
+            "html_url": html,
+            "description": None,
+            "fork": repo.fork,
+            "url": api,
+            "archive_url": f"{api}/{{archive_format}}{{/ref}}",
+            "assignees_url": f"{api}/assignees{{/user}}",
+            "blobs_url": f"{api}/git/blobs{{/sha}}",
+            "branches_url": f"{api}/branches{{/branch}}",
+            "collaborators_url": f"{api}/collaborators{{/collaborator}}",
+            "comments_url": f"{api}/comments{{/number}}",
+            "commits_url": f"{api}/commits{{/sha}}",
+            "compare_url": f"{api}/compare/{{base}}...{{head}}",
+            "contents_url": f"{api}/contents/{{+path}}",
+            "contributors_url": f"{api}/contributors",
+            "deployments_url": f"{api}/deployments",
+            "downloads_url": f"{api}/downloads",
+            "events_url": f"{api}/events",
+            "forks_url": f"{api}/forks",
+            "git_commits_url": f"{api}/git/commits{{/sha}}",
+            "git_refs_url": f"{api}/git/refs{{/sha}}",
+            "git_tags_url": f"{api}/git/tags{{/sha}}",
+            "git_url": f"git://{host}/{full_name}.git",
+            "hooks_url": f"{api}/hooks",
+            "issue_comment_url": f"{api}/issues/comments{{/number}}",
+            "issue_events_url": f"{api}/issues/events{{/number}}",
+            "issues_url": f"{api}/issues{{/number}}",
+            "keys_url": f"{api}/keys{{/key_id}}",
+            "labels_url": f"{api}/labels{{/name}}",
+            "languages_url": f"{api}/languages",
+            "merges_url": f"{api}/merges",
+            "milestones_url": f"{api}/milestones{{/number}}",
+            "notifications_url": f"{api}/notifications{{?since,all,participating}}",
+            "pulls_url": f"{api}/pulls{{/number}}",
+            "releases_url": f"{api}/releases{{/id}}",
+            "ssh_url": f"git@{host}:{full_name}.git",
+            "stargazers_url": f"{api}/stargazers",
+            "statuses_url": f"{api}/statuses/{{sha}}",
+            "subscribers_url": f"{api}/subscribers",
+            "subscription_url": f"{api}/subscription",
+            "tags_url": f"{api}/tags",
+            "teams_url": f"{api}/teams",
+            "trees_url": f"{api}/git/trees{{/sha}}",
+            "clone_url": f"{html}.git",
+            "mirror_url": None,
+            "svn_url": html,
+            "homepage": None,
+            "language": "Python",
+            "forks_count": 0,
+            "forks": 0,
+            "stargazers_count": 0,
+            "watchers_count": 0,
+            "watchers": 0,
+            "size": 1,
+            "default_branch": repo.default_branch,
+            "open_issues_count": len(repo.issues),
+            "open_issues": len(repo.issues),
+            "is_template": False,
+            "topics": [],
+            "has_issues": True,
+            "has_projects": True,
+            "has_wiki": True,
+            "has_pages": False,
+            "has_downloads": True,
+            "has_discussions": False,
+            "archived": False,
+            "disabled": False,
+            "visibility": "private" if repo.private else "public",
+            "pushed_at": _iso(repo.created_at),
+            "created_at": _iso(repo.created_at),
+            "updated_at": _iso(repo.created_at),
+            "allow_forking": True,
+            "web_commit_signoff_required": False,
+            "license": None,
+        }
+        if full:
+            data["network_count"] = 0
+            data["subscribers_count"] = 1
+        return data
+
+    # -- comments
+
+    def _new_comment(self, repo: _Repo, issue: _Issue, body: str, login: str) -> JSON:
+        cid = next(self._ids)
+        now = _iso(time.time())
+        kind = "pull" if issue.pull is not None else "issues"
+        api = f"{self.api_url}/repos/{repo.full_name}"
+        html = f"{self.server_url}/{repo.full_name}/{kind}/{issue.number}"
+        comment = {
+            "id": cid,
+            "node_id": _node_id("IC", cid),
+            "url": f"{api}/issues/comments/{cid}",
+            "html_url": f"{html}#issuecomment-{cid}",
+            "issue_url": f"{api}/issues/{issue.number}",
+            "body": body,
+            "user": self._user(login),
+            "created_at": now,
+            "updated_at": now,
+            "author_association": self._association(repo, login),
+            "performed_via_github_app": None,
+            "reactions": self._reactions(f"{api}/issues/comments/{cid}/reactions"),
+        }
+        repo.comments[cid] = comment
+        repo.comment_issue[cid] = issue.number
+        return dict(comment)
+
+    @staticmethod
+    def _reactions(url: str) -> JSON:
+        counts = dict.fromkeys(
+            ["+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes"], 0
+        )
+        return {"url": url, "total_count": 0, **counts}
+
+    def _checked_body(self, req: Request, resource: str) -> str:
+        body = self._body(req).get("body")
+        if not isinstance(body, str):
+            raise _validation_failed(resource, "body", "body wasn't supplied", "missing_field")
+        if len(body) > MAX_COMMENT:
+            raise _validation_failed(
+                resource, "body", f"body is too long (maximum is {MAX_COMMENT} characters)"
+            )
+        return body
+
+    def _list_issue_comments(self, req: Request) -> Response:
+        repo = self._repo(req)
+        issue = self._issue(repo, req)
+        items = [
+            c for cid, c in sorted(repo.comments.items()) if repo.comment_issue[cid] == issue.number
+        ]
+        since = req.arg("since")
+        if since:
+            limit = _parse_date(since)
+            items = [c for c in items if _parse_date(c["updated_at"]) >= limit]
+        return self._paged(req, items)
+
+    def _paged(self, req: Request, items: list[JSON]) -> Response:
+        page = paginate(items, req, default=30)
+        link = page.link_header(self.api_url, req)
+        return Response.json(200, page.items, {"Link": link} if link else {})
+
+    def _create_issue_comment(self, req: Request) -> Response:
+        repo = self._repo(req)
+        self._writable(req, repo, "issues")
+        issue = self._issue(repo, req)
+        comment = self._new_comment(
+            repo, issue, self._checked_body(req, "IssueComment"), self.user_login
+        )
+        return Response.json(201, comment, {"Location": comment["url"]})
+
+    def _issue_comment(self, req: Request, repo: _Repo) -> JSON:
+        try:
+            comment = repo.comments.get(int(req.params["comment_id"]))
+        except ValueError:
+            comment = None
+        if comment is None:
+            raise HTTPError(404, "Not Found")
+        return comment
+
+    def _update_issue_comment(self, req: Request) -> Response:
+        repo = self._repo(req)
+        self._writable(req, repo, "issues")
+        comment = self._issue_comment(req, repo)
+        comment["body"] = self._checked_body(req, "IssueComment")
+        comment["updated_at"] = _iso(time.time())
+        return Response.json(200, comment)
+
+    def _delete_issue_comment(self, req: Request) -> Response:
+        repo = self._repo(req)
+        self._writable(req, repo, "issues")
+        comment = self._issue_comment(req, repo)
+        del repo.comments[comment["id"]]
+        del repo.comment_issue[comment["id"]]
+        return Response.empty()
+
+    def _known_commit(self, repo: _Repo, sha: str) -> bool:
+        if sha in repo.commits:
+            return True
+        pulls = [i.pull for i in repo.issues.values() if i.pull is not None]
+        return any(sha in (p["head_sha"], p["base_sha"]) for p in pulls)
+
+    def _list_commit_comments(self, req: Request) -> Response:
+        repo = self._repo(req)
+        sha = req.params["commit_sha"]
+        items = [c for _, c in sorted(repo.commit_comments.items()) if c["commit_id"] == sha]
+        return self._paged(req, items)
+
+    def _create_commit_comment(self, req: Request) -> Response:
+        repo = self._repo(req)
+        self._writable(req, repo, "contents")
+        sha = req.params["commit_sha"]
+        body = self._checked_body(req, "CommitComment")
+        if not self._known_commit(repo, sha):
+            raise HTTPError(422, f"No commit found for SHA: {sha}")
+        data = self._body(req)
+        cid = next(self._ids)
+        now = _iso(time.time())
+        api = f"{self.api_url}/repos/{repo.full_name}"
+        comment: JSON = {
+            "id": cid,
+            "node_id": _node_id("CC", cid),
+            "url": f"{api}/comments/{cid}",
+            "html_url": f"{self.server_url}/{repo.full_name}/commit/{sha}#commitcomment-{cid}",
+            "body": body,
+            "path": data.get("path"),
+            "position": data.get("position"),
+            "line": data.get("line"),
+            "commit_id": sha,
+            "user": self._user(self.user_login),
+            "created_at": now,
+            "updated_at": now,
+            "author_association": self._association(repo, self.user_login),
+            "reactions": self._reactions(f"{api}/comments/{cid}/reactions"),
+        }
+        repo.commit_comments[cid] = comment
+        return Response.json(201, comment, {"Location": comment["url"]})
+
+    def _commit_comment(self, req: Request, repo: _Repo) -> JSON:
+        try:
+            comment = repo.commit_comments.get(int(req.params["comment_id"]))
+        except ValueError:
+            comment = None
+        if comment is None:
+            raise HTTPError(404, "Not Found")
+        return comment
+
+    def _update_commit_comment(self, req: Request) -> Response:
+        repo = self._repo(req)
+        self._writable(req, repo, "contents")
+        comment = self._commit_comment(req, repo)
+        comment["body"] = self._checked_body(req, "CommitComment")
+        comment["updated_at"] = _iso(time.time())
+        return Response.json(200, comment)
+
+    def _delete_commit_comment(self, req: Request) -> Response:
+        repo = self._repo(req)
+        self._writable(req, repo, "contents")
+        comment = self._commit_comment(req, repo)
+        del repo.commit_comments[comment["id"]]
+        return Response.empty()
+
+    # -- issues, pulls, repositories
+
+    def _issue_json(self, repo: _Repo, issue: _Issue) -> JSON:
+        api = f"{self.api_url}/repos/{repo.full_name}/issues/{issue.number}"
+        kind = "pull" if issue.pull is not None else "issues"
+        count = sum(1 for n in repo.comment_issue.values() if n == issue.number)
+        data: JSON = {
+            "id": repo.id * 1000 + issue.number,
+            "node_id": _node_id("I", repo.id * 1000 + issue.number),
+            "url": api,
+            "repository_url": f"{self.api_url}/repos/{repo.full_name}",
+            "labels_url": f"{api}/labels{{/name}}",
+            "comments_url": f"{api}/comments",
+            "events_url": f"{api}/events",
+            "html_url": f"{self.server_url}/{repo.full_name}/{kind}/{issue.number}",
+            "number": issue.number,
+            "state": "open",
+            "title": issue.title,
+            "body": None,
+            "user": self._user(issue.user),
+            "labels": [],
+            "assignee": None,
+            "assignees": [],
+            "milestone": None,
+            "locked": False,
+            "active_lock_reason": None,
+            "comments": count,
+            "closed_at": None,
+            "created_at": _iso(issue.created_at),
+            "updated_at": _iso(issue.created_at),
+            "closed_by": None,
+            "author_association": self._association(repo, issue.user),
+            "reactions": self._reactions(f"{api}/reactions"),
+        }
+        if issue.pull is not None:
+            pull_html = f"{self.server_url}/{repo.full_name}/pull/{issue.number}"
+            data["pull_request"] = {
+                "url": f"{self.api_url}/repos/{repo.full_name}/pulls/{issue.number}",
+                "html_url": pull_html,
+                "diff_url": f"{pull_html}.diff",
+                "patch_url": f"{pull_html}.patch",
+                "merged_at": None,
+            }
+        return data
+
+    def _get_issue(self, req: Request) -> Response:
+        repo = self._repo(req)
+        return Response.json(200, self._issue_json(repo, self._issue(repo, req)))
+
+    def _pull_json(self, repo: _Repo, issue: _Issue) -> JSON:
+        pull = issue.pull
+        assert pull is not None
+        n = issue.number
+        api = f"{self.api_url}/repos/{repo.full_name}"
+        html = f"{self.server_url}/{repo.full_name}/pull/{n}"
+        head_owner = pull["head_repo"].split("/")[0] if pull["head_repo"] else repo.owner
+        head_repo = self._repo_json(repo, owner=head_owner)
+        if pull["head_repo"]:
+            head_repo["fork"] = True
+            head_repo["name"] = pull["head_repo"].split("/", 1)[1]
+            head_repo["full_name"] = pull["head_repo"]
+            head_repo["id"] = repo.id + 1
+            head_repo["node_id"] = _node_id("R", repo.id + 1)
+
+        def link(href: str) -> JSON:
+            return {"href": href}
+
+        count = sum(1 for number in repo.comment_issue.values() if number == n)
+        return {
+            "url": f"{api}/pulls/{n}",
+            "id": repo.id * 1000 + n,
+            "node_id": _node_id("PR", repo.id * 1000 + n),
+            "html_url": html,
+            "diff_url": f"{html}.diff",
+            "patch_url": f"{html}.patch",
+            "issue_url": f"{api}/issues/{n}",
+            "commits_url": f"{api}/pulls/{n}/commits",
+            "review_comments_url": f"{api}/pulls/{n}/comments",
+            "review_comment_url": f"{api}/pulls/comments{{/number}}",
+            "comments_url": f"{api}/issues/{n}/comments",
+            "statuses_url": f"{api}/statuses/{pull['head_sha']}",
+            "number": n,
+            "state": "open",
+            "locked": False,
+            "title": issue.title,
+            "user": self._user(issue.user),
+            "body": None,
+            "labels": [],
+            "milestone": None,
+            "active_lock_reason": None,
+            "created_at": _iso(issue.created_at),
+            "updated_at": _iso(issue.created_at),
+            "closed_at": None,
+            "merged_at": None,
+            "merge_commit_sha": None,
+            "assignee": None,
+            "assignees": [],
+            "requested_reviewers": [],
+            "requested_teams": [],
+            "head": {
+                "label": f"{head_owner}:{pull['head_ref']}",
+                "ref": pull["head_ref"],
+                "sha": pull["head_sha"],
+                "user": self._user(head_owner),
+                "repo": head_repo,
+            },
+            "base": {
+                "label": f"{repo.owner}:{pull['base_ref']}",
+                "ref": pull["base_ref"],
+                "sha": pull["base_sha"],
+                "user": self._user(repo.owner),
+                "repo": self._repo_json(repo),
+            },
+            "_links": {
+                "self": link(f"{api}/pulls/{n}"),
+                "html": link(html),
+                "issue": link(f"{api}/issues/{n}"),
+                "comments": link(f"{api}/issues/{n}/comments"),
+                "review_comments": link(f"{api}/pulls/{n}/comments"),
+                "review_comment": link(f"{api}/pulls/comments{{/number}}"),
+                "commits": link(f"{api}/pulls/{n}/commits"),
+                "statuses": link(f"{api}/statuses/{pull['head_sha']}"),
+            },
+            "author_association": self._association(repo, issue.user),
+            "auto_merge": None,
+            "draft": False,
+            "merged": False,
+            "mergeable": True,
+            "rebaseable": True,
+            "mergeable_state": "clean",
+            "merged_by": None,
+            "comments": count,
+            "review_comments": 0,
+            "maintainer_can_modify": False,
+            "commits": 1,
+            "additions": 1,
+            "deletions": 0,
+            "changed_files": 1,
+        }
+
+    def _get_pull(self, req: Request) -> Response:
+        repo = self._repo(req)
+        issue = self._issue(repo, req, "pull_number")
+        if issue.pull is None:
+            raise HTTPError(404, "Not Found")
+        return Response.json(200, self._pull_json(repo, issue))
+
+    def _get_repo(self, req: Request) -> Response:
+        return Response.json(200, self._repo_json(self._repo(req), full=True))
+
+    # -- Git data
+
+    def _store_blob(self, repo: _Repo, content: bytes) -> str:
+        sha = git_blob_sha(content)
+        repo.blobs[sha] = content
+        return sha
+
+    def _store_tree(self, repo: _Repo, entries: list[_Entry]) -> str:
+        sha = git_hash("tree", _tree_data(entries))
+        repo.trees[sha] = sorted(entries, key=lambda e: e.name)
+        return sha
+
+    def _store_commit(
+        self,
+        repo: _Repo,
+        tree: str,
+        parents: list[str],
+        author: JSON,
+        committer: JSON,
+        message: str,
+    ) -> str:
+        def sig(who: JSON) -> str:
+            when = _parse_date(who["date"])
+            offset = when.utcoffset() or timedelta(0)
+            minutes = int(offset.total_seconds() // 60)
+            sign = "-" if minutes < 0 else "+"
+            tz = f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+            return f"{who['name']} <{who['email']}> {int(when.timestamp())} {tz}"
+
+        lines = [f"tree {tree}"] + [f"parent {p}" for p in parents]
+        lines += [f"author {sig(author)}", f"committer {sig(committer)}"]
+        data = ("\n".join(lines) + "\n\n" + message).encode()
+        sha = git_hash("commit", data)
+        repo.commits[sha] = _Commit(sha, tree, list(parents), author, committer, message)
+        return sha
+
+    def _flatten(
+        self, repo: _Repo, tree_sha: str, prefix: str = ""
+    ) -> dict[str, tuple[str, str, str]]:
+        """path -> (mode, type, sha) of every non-tree entry below *tree_sha*."""
+        out: dict[str, tuple[str, str, str]] = {}
+        for entry in repo.trees[tree_sha]:
+            path = prefix + entry.name
+            if entry.type == "tree":
+                out.update(self._flatten(repo, entry.sha, path + "/"))
+            else:
+                out[path] = (entry.mode, entry.type, entry.sha)
+        return out
+
+    def _build_tree(self, repo: _Repo, files: dict[str, tuple[str, str, str]]) -> str:
+        children: dict[str, dict[str, tuple[str, str, str]]] = {}
+        entries: list[_Entry] = []
+        for path, (mode, kind, sha) in files.items():
+            head, sep, rest = path.partition("/")
+            if sep:
+                children.setdefault(head, {})[rest] = (mode, kind, sha)
+            else:
+                entries.append(_Entry(path, mode, kind, sha))
+        for name, sub in children.items():
+            entries.append(_Entry(name, "40000", "tree", self._build_tree(repo, sub)))
+        return self._store_tree(repo, entries)
+
+    def _tree_entry_json(self, repo: _Repo, path: str, mode: str, kind: str, sha: str) -> JSON:
+        api = f"{self.api_url}/repos/{repo.full_name}/git"
+        entry: JSON = {"path": path, "mode": mode.rjust(6, "0"), "type": kind, "sha": sha}
+        if kind == "blob":
+            entry["size"] = len(repo.blobs[sha])
+            entry["url"] = f"{api}/blobs/{sha}"
+        elif kind == "tree":
+            entry["url"] = f"{api}/trees/{sha}"
+        return entry
+
+    def _tree_json(self, repo: _Repo, sha: str, recursive: bool) -> JSON:
+        entries: list[JSON] = []
+
+        def walk(tree_sha: str, prefix: str) -> None:
+            for e in repo.trees[tree_sha]:
+                entries.append(self._tree_entry_json(repo, prefix + e.name, e.mode, e.type, e.sha))
+                if recursive and e.type == "tree":
+                    walk(e.sha, prefix + e.name + "/")
+
+        walk(sha, "")
+        return {
+            "sha": sha,
+            "url": f"{self.api_url}/repos/{repo.full_name}/git/trees/{sha}",
+            "tree": entries,
+            "truncated": False,
+        }
+
+    def _create_blob(self, req: Request) -> Response:
+        repo = self._repo(req)
+        self._writable(req, repo, "contents")
+        data = self._body(req)
+        encoding = data.get("encoding", "utf-8")
+        content = data["content"]
+        if encoding == "base64":
+            try:
+                raw = base64.b64decode(content, validate=False)
+            except (binascii.Error, ValueError):
+                raise _validation_failed("Blob", "content", "content is not valid Base64") from None
+        elif encoding in ("utf-8", "utf8"):
+            raw = content.encode()
+        else:
+            raise _validation_failed("Blob", "encoding", f"encoding {encoding!r} is not supported")
+        sha = self._store_blob(repo, raw)
+        url = f"{self.api_url}/repos/{repo.full_name}/git/blobs/{sha}"
+        return Response.json(201, {"url": url, "sha": sha}, {"Location": url})
+
+    def _create_tree(self, req: Request) -> Response:
+        repo = self._repo(req)
+        self._writable(req, repo, "contents")
+        data = self._body(req)
+        files: dict[str, tuple[str, str, str]] = {}
+        base = data.get("base_tree")
+        if base is not None:
+            if base not in repo.trees:
+                raise HTTPError(422, "Invalid tree info" if _SHA.fullmatch(base) else "Not Found")
+            files = self._flatten(repo, base)
+        for item in data["tree"]:
+            path = str(item.get("path", "")).strip("/")
+            if not path:
+                raise HTTPError(422, "Invalid tree info")
+            if "sha" in item and "content" in item:
+                raise HTTPError(
+                    422, "Must supply either tree.sha or tree.content. Request included both."
+                )
+            mode = item.get("mode", "100644")
+            kind = item.get("type", "tree" if mode == "040000" else "blob")
+            prefix = path + "/"
+            if "content" in item:
+                if kind != "blob":
+                    raise HTTPError(422, "Invalid tree info")
+                files = {p: v for p, v in files.items() if not p.startswith(prefix)}
+                files[path] = (mode, "blob", self._store_blob(repo, str(item["content"]).encode()))
+            elif item.get("sha") is None:  # deletes the file or directory
+                files = {p: v for p, v in files.items() if p != path and not p.startswith(prefix)}
+            elif kind == "tree":
+                if item["sha"] not in repo.trees:
+                    raise HTTPError(422, "GitRPC::BadObjectState")
+                files = {p: v for p, v in files.items() if p != path and not p.startswith(prefix)}
+                for sub, value in self._flatten(repo, item["sha"]).items():
+                    files[f"{path}/{sub}"] = value
+            else:
+                if kind == "blob" and item["sha"] not in repo.blobs:
+                    raise HTTPError(422, "GitRPC::BadObjectState")
+                files = {p: v for p, v in files.items() if not p.startswith(prefix)}
+                files[path] = (mode, kind, item["sha"])
+        sha = self._build_tree(repo, files)
+        body = self._tree_json(repo, sha, recursive=False)
+        return Response.json(201, body, {"Location": body["url"]})
+
+    def _resolve_commit(self, repo: _Repo, name: str) -> str | None:
+        """A commit SHA for a SHA or a ref name (branch, tag, heads/x, refs/heads/x)."""
+        if name in repo.commits:
+            return name
+        for candidate in (name, f"refs/{name}", f"refs/heads/{name}", f"refs/tags/{name}"):
+            if candidate in repo.refs:
+                return repo.refs[candidate]
+        return None
+
+    def _get_tree(self, req: Request) -> Response:
+        repo = self._repo(req)
+        name = req.params["tree_sha"]
+        sha: str | None = name if name in repo.trees else None
+        if sha is None:
+            commit = self._resolve_commit(repo, name)
+            sha = repo.commits[commit].tree if commit else None
+        if sha is None:
+            raise HTTPError(404, "Not Found")
+        # "Setting this parameter to any value returns the objects or subtrees referenced by the
+        # tree" (docs.github.com): even recursive=0 or false.
+        return Response.json(200, self._tree_json(repo, sha, recursive=req.has_arg("recursive")))
+
+    def _commit_json(self, repo: _Repo, commit: _Commit) -> JSON:
+        api = f"{self.api_url}/repos/{repo.full_name}/git"
+        html = f"{self.server_url}/{repo.full_name}/commit"
+        return {
+            "sha": commit.sha,
+            "node_id": _node_id("C", int(commit.sha[:8], 16)),
+            "url": f"{api}/commits/{commit.sha}",
+            "html_url": f"{html}/{commit.sha}",
+            "author": dict(commit.author),
+            "committer": dict(commit.committer),
+            "tree": {"sha": commit.tree, "url": f"{api}/trees/{commit.tree}"},
+            "message": commit.message,
+            "parents": [
+                {"sha": p, "url": f"{api}/commits/{p}", "html_url": f"{html}/{p}"}
+                for p in commit.parents
+            ],
+            "verification": {
+                "verified": False,
+                "reason": "unsigned",
+                "signature": None,
+                "payload": None,
+                "verified_at": None,
+            },
+        }
+
+    def _create_commit(self, req: Request) -> Response:
+        repo = self._repo(req)
+        self._writable(req, repo, "contents")
+        data = self._body(req)
+        if data["tree"] not in repo.trees:
+            raise HTTPError(422, "Tree SHA does not exist")
+        parents = list(data.get("parents", []))
+        for parent in parents:
+            if parent not in repo.commits:
+                raise HTTPError(422, "Parent SHA does not exist or is not a commit object")
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        default = {"name": self.user_login, "email": self._email(self.user_login), "date": now}
+        author = {**default, **(data.get("author") or {})}
+        committer = {**author, **(data.get("committer") or {})}
+        for who in (author, committer):
+            try:
+                _parse_date(who["date"])
+            except ValueError:
+                raise _validation_failed(
+                    "Commit", "date", f"invalid date {who['date']!r}"
+                ) from None
+        sha = self._store_commit(repo, data["tree"], parents, author, committer, data["message"])
+        body = self._commit_json(repo, repo.commits[sha])
+        return Response.json(201, body, {"Location": body["url"]})
+
+    def _get_commit(self, req: Request) -> Response:
+        repo = self._repo(req)
+        commit = repo.commits.get(req.params["commit_sha"])
+        if commit is None:
+            raise HTTPError(404, "Not Found")
+        return Response.json(200, self._commit_json(repo, commit))
+
+    def _ref_json(self, repo: _Repo, ref: str) -> JSON:
+        api = f"{self.api_url}/repos/{repo.full_name}/git"
+        sha = repo.refs[ref]
+        return {
+            "ref": ref,
+            "node_id": _node_id("REF", sum(ref.encode())),
+            "url": f"{api}/{quote(ref)}",
+            "object": {"type": "commit", "sha": sha, "url": f"{api}/commits/{sha}"},
+        }
+
+    def _get_ref(self, req: Request) -> Response:
+        repo = self._repo(req)
+        ref = "refs/" + req.params["ref"]
+        if ref not in repo.refs:
+            raise HTTPError(404, "Not Found")
+        return Response.json(200, self._ref_json(repo, ref))
+
+    def _create_ref(self, req: Request) -> Response:
+        repo = self._repo(req)
+        self._writable(req, repo, "contents")
+        data = self._body(req)
+        ref, sha = data["ref"], data["sha"]
+        if not ref.startswith("refs/") or ref.count("/") < 2:
+            raise HTTPError(
+                422, "Reference name must start with 'refs/' and have at least two slashes."
+            )
+        if ref in repo.refs:
+            raise HTTPError(422, "Reference already exists")
+        if sha not in repo.commits:
+            raise HTTPError(422, "Object does not exist")
+        repo.refs[ref] = sha
+        body = self._ref_json(repo, ref)
+        return Response.json(201, body, {"Location": body["url"]})
+
+    def _descends(self, repo: _Repo, sha: str, ancestor: str) -> bool:
+        stack, seen = [sha], set()
+        while stack:
+            current = stack.pop()
+            if current == ancestor:
+                return True
+            if current in seen or current not in repo.commits:
+                continue
+            seen.add(current)
+            stack.extend(repo.commits[current].parents)
+        return False
+
+    def _update_ref(self, req: Request) -> Response:
+        repo = self._repo(req)
+        self._writable(req, repo, "contents")
+        data = self._body(req)
+        ref = "refs/" + req.params["ref"]
+        if ref not in repo.refs:
+            raise HTTPError(422, "Reference does not exist")
+        sha = data["sha"]
+        if sha not in repo.commits:
+            raise HTTPError(422, "Object does not exist")
+        if not data.get("force", False) and not self._descends(repo, sha, repo.refs[ref]):
+            raise HTTPError(422, "Update is not a fast forward")
+        repo.refs[ref] = sha
+        return Response.json(200, self._ref_json(repo, ref))
+
+    # -- checks
+
+    def _create_check_run(self, req: Request) -> Response:
+        repo = self._repo(req)
+        self._writable(req, repo, "checks")
+        data = self._body(req)
+        rid = next(self._ids)
+        now = _iso(time.time())
+        conclusion = data.get("conclusion")
+        status = "completed" if conclusion else data.get("status", "queued")
+        output = data.get("output") or {}
+        api = f"{self.api_url}/repos/{repo.full_name}"
+        app_owner = self._user("github")
+        run = {
+            "id": rid,
+            "node_id": _node_id("CR", rid),
+            "head_sha": data["head_sha"],
+            "external_id": data.get("external_id", ""),
+            "url": f"{api}/check-runs/{rid}",
+            "html_url": f"{self.server_url}/{repo.full_name}/runs/{rid}",
+            "details_url": data.get(
+                "details_url", f"{self.server_url}/{repo.full_name}/runs/{rid}"
+            ),
+            "status": status,
+            "conclusion": conclusion,
+            "started_at": data.get("started_at", now),
+            "completed_at": data.get("completed_at", now if status == "completed" else None),
+            "output": {
+                "title": output.get("title"),
+                "summary": output.get("summary"),
+                "text": output.get("text"),
+                "annotations_count": len(output.get("annotations") or []),
+                "annotations_url": f"{api}/check-runs/{rid}/annotations",
+            },
+            "name": data["name"],
+            "check_suite": {"id": rid + 1},
+            "app": {
+                "id": 15368,
+                "slug": "github-actions",
+                "node_id": "MDM6QXBwMTUzNjg=",
+                "client_id": "Iv1.05c79e9ad1f6bdfa",
+                "owner": app_owner,
+                "name": "GitHub Actions",
+                "description": "Automate your workflow from idea to production",
+                "external_url": "https://help.github.com/en/actions",
+                "html_url": f"{self.server_url}/apps/github-actions",
+                "created_at": "2018-07-30T09:30:17Z",
+                "updated_at": "2024-04-10T20:33:16Z",
+                "permissions": {
+                    "checks": "write",
+                    "contents": "write",
+                    "issues": "write",
+                    "metadata": "read",
+                },
+                "events": ["check_run", "check_suite", "push"],
+            },
+            "pull_requests": [],
+        }
+        repo.check_runs.append(run)
+        return Response.json(201, run, {"Location": run["url"]})
+
+    # -- the web host
+
+    def _web_blob(self, req: Request) -> Response:
+        owner, name = req.params["owner"], req.params["repo"]
+        if req.arg("raw") == "true":
+            target = f"/{owner}/{name}/raw/{req.params['rest']}"
+            return Response(
+                302, b"", {"Location": self.server_url + target}, "text/html; charset=utf-8"
+            )
+        if self._web_file(owner, name, req.params["rest"]) is None:
+            return Response(404, b"Not Found", {}, "text/plain; charset=utf-8")
+        html = f"<!DOCTYPE html><title>{owner}/{name}</title>".encode()
+        return Response(200, html, {}, "text/html; charset=utf-8")
+
+    def _web_raw(self, req: Request) -> Response:
+        found = self._web_file(req.params["owner"], req.params["repo"], req.params["rest"])
+        if found is None:
+            return Response(404, b"404: Not Found", {}, "text/plain; charset=utf-8")
+        path, content = found
+        ctype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        if ctype.startswith("text/"):
+            ctype = "text/plain; charset=utf-8"
+        return Response(200, content, {"X-Content-Type-Options": "nosniff"}, ctype)
+
+    def _web_file(self, owner: str, name: str, rest: str) -> tuple[str, bytes] | None:
+        """The file at "<commit or branch>/<path>" (a branch name may contain slashes)."""
+        repo = self._repos.get(f"{owner}/{name}".lower())
+        if repo is None:
+            return None
+        parts = rest.split("/")
+        for cut in range(1, len(parts)):
+            commit = self._resolve_commit(repo, "/".join(parts[:cut]))
+            if commit is None:
+                continue
+            path = "/".join(parts[cut:])
+            found = self._flatten(repo, repo.commits[commit].tree).get(path)
+            if found is not None and found[1] == "blob":
+                return path, repo.blobs[found[2]]
+        return None
+
+    # -- routes
+
+    def _register(self) -> None:
+        r = "/repos/{owner}/{repo}"
+        routes = [
+            ("GET", f"{r}/issues/{{issue_number}}/comments", self._list_issue_comments),
+            ("POST", f"{r}/issues/{{issue_number}}/comments", self._create_issue_comment),
+            ("PATCH", f"{r}/issues/comments/{{comment_id}}", self._update_issue_comment),
+            ("DELETE", f"{r}/issues/comments/{{comment_id}}", self._delete_issue_comment),
+            ("GET", f"{r}/issues/{{issue_number}}", self._get_issue),
+            ("GET", f"{r}/commits/{{commit_sha}}/comments", self._list_commit_comments),
+            ("POST", f"{r}/commits/{{commit_sha}}/comments", self._create_commit_comment),
+            ("PATCH", f"{r}/comments/{{comment_id}}", self._update_commit_comment),
+            ("DELETE", f"{r}/comments/{{comment_id}}", self._delete_commit_comment),
+            ("GET", f"{r}/pulls/{{pull_number}}", self._get_pull),
+            ("GET", r, self._get_repo),
+            ("GET", f"{r}/git/ref/{{ref}}", self._get_ref),
+            ("POST", f"{r}/git/refs", self._create_ref),
+            ("PATCH", f"{r}/git/refs/{{ref}}", self._update_ref),
+            ("GET", f"{r}/git/trees/{{tree_sha}}", self._get_tree),
+            ("POST", f"{r}/git/trees", self._create_tree),
+            ("POST", f"{r}/git/blobs", self._create_blob),
+            ("GET", f"{r}/git/commits/{{commit_sha}}", self._get_commit),
+            ("POST", f"{r}/git/commits", self._create_commit),
+            ("POST", f"{r}/check-runs", self._create_check_run),
+        ]
+        for method, template, handler in routes:
+            self.route(method, template, handler)
+        web = frozenset({"rest"})
+        self.route("GET", "/{owner}/{repo}/blob/{rest}", self._web_blob, api=False, greedy=web)
+        self.route("GET", "/{owner}/{repo}/raw/{rest}", self._web_raw, api=False, greedy=web)

@@ -1,0 +1,485 @@
+"""The fake GitLab behaves like GitLab's REST API v4 as python-gitlab and plain clients use it."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+from gitlab import Gitlab
+from gitlab.exceptions import (
+    GitlabAuthenticationError,
+    GitlabCreateError,
+    GitlabDeleteError,
+    GitlabGetError,
+    GitlabUpdateError,
+    GitlabUploadError,
+)
+
+from tests.fakes.fixtures import GITLAB_PROJECT, GITLAB_PROJECT_ID, GITLAB_TOKEN, MR_IID, MR_SHA
+from tests.fakes.gitlab import FakeGitLab
+from tests.fakes.server import OPENAPI_DIR, Request, Response, load_contract
+
+PROJECT = f"/projects/{GITLAB_PROJECT_ID}"
+ENCODED = "/projects/group%2Fsub%2Fproj"
+NOTES = f"{PROJECT}/merge_requests/{MR_IID}/notes"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452")
+
+
+@pytest.fixture
+def client(gitlab: FakeGitLab) -> Iterator[Gitlab]:
+    with Gitlab(gitlab.url, private_token=gitlab.token) as gl:
+        yield gl
+
+
+@pytest.fixture
+def http(gitlab: FakeGitLab) -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        session.headers["PRIVATE-TOKEN"] = gitlab.token
+        yield session
+
+
+def api(gl: FakeGitLab, path: str) -> str:
+    return f"{gl.url}/api/v4{path}"
+
+
+# -- the server ------------------------------------------------------------------------------------
+
+
+def test_starts_within_100_ms() -> None:
+    durations = []
+    for _ in range(3):
+        fake = FakeGitLab()
+        began = time.perf_counter()
+        with fake:
+            durations.append(time.perf_counter() - began)
+            assert fake.url == f"http://127.0.0.1:{fake.port}"
+    assert min(durations) < 0.1
+
+
+def test_recorded_requests_leave_out_the_token(gitlab: FakeGitLab, client: Gitlab) -> None:
+    client.projects.get(GITLAB_PROJECT)
+    (recorded,) = gitlab.requests
+    assert (recorded.method, recorded.path) == ("GET", ENCODED)
+    assert recorded.auth == "private-token"
+    assert "private-token" not in recorded.headers
+    assert GITLAB_TOKEN not in repr(recorded)
+
+
+# -- authentication and errors ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"PRIVATE-TOKEN": "nope"}, {"Authorization": "Bearer nope"}, {"JOB-TOKEN": "nope"}],
+)
+def test_bad_or_missing_credentials_answer_401(gitlab: FakeGitLab, headers: dict[str, str]) -> None:
+    answer = requests.get(api(gitlab, PROJECT), headers=headers)
+    assert answer.status_code == 401
+    assert answer.json() == {"message": "401 Unauthorized"}
+
+
+def test_python_gitlab_sees_bad_credentials(gitlab: FakeGitLab) -> None:
+    with (
+        Gitlab(gitlab.url, private_token="wrong") as gl,
+        pytest.raises(GitlabAuthenticationError),
+    ):
+        gl.projects.get(GITLAB_PROJECT)
+
+
+def test_job_token_can_be_turned_off(gitlab: FakeGitLab) -> None:
+    gitlab.job_token = None
+    answer = requests.get(api(gitlab, PROJECT), headers={"JOB-TOKEN": "ci-job-token-123"})
+    assert answer.status_code == 401
+
+
+def test_bearer_token(gitlab: FakeGitLab) -> None:
+    with Gitlab(gitlab.url, oauth_token=gitlab.token) as gl:
+        assert gl.projects.get(GITLAB_PROJECT_ID).path_with_namespace == GITLAB_PROJECT
+    assert gitlab.requests[-1].auth == "bearer"
+
+
+def test_unknown_project_mr_or_note_is_404(gitlab: FakeGitLab, client: Gitlab) -> None:
+    with pytest.raises(GitlabGetError) as err:
+        client.projects.get("group/missing")
+    assert err.value.response_code == 404
+    assert "404 Project Not Found" in str(err.value)
+    project = client.projects.get(GITLAB_PROJECT)
+    with pytest.raises(GitlabGetError):
+        project.mergerequests.get(99)
+    with pytest.raises(GitlabCreateError):
+        project.issues.get(3, lazy=True).notes.create({"body": "x"})  # no issue 3
+    note = project.mergerequests.get(MR_IID, lazy=True).notes.get(12345, lazy=True)
+    with pytest.raises(GitlabDeleteError):
+        note.delete()
+
+
+def test_an_operation_outside_the_subset_is_404_and_a_contract_error(
+    gitlab: FakeGitLab, http: requests.Session
+) -> None:
+    answer = http.get(api(gitlab, f"{PROJECT}/pipelines"))
+    assert answer.status_code == 404
+    assert answer.json() == {"error": "404 Not Found"}
+    assert gitlab.validation_errors == [f"GET {PROJECT}/pipelines: no such operation in the fake"]
+    gitlab.validation_errors.clear()
+
+
+# -- projects and merge requests -------------------------------------------------------------------
+
+
+def test_project_by_path_or_id_and_merge_request(gitlab: FakeGitLab, client: Gitlab) -> None:
+    by_path = client.projects.get(GITLAB_PROJECT)
+    assert by_path.id == GITLAB_PROJECT_ID
+    assert by_path.web_url == f"{gitlab.url}/{GITLAB_PROJECT}"
+    assert client.projects.get(GITLAB_PROJECT_ID).path_with_namespace == GITLAB_PROJECT
+    mr = by_path.mergerequests.get(MR_IID)
+    assert mr.sha == MR_SHA
+    assert (mr.source_branch, mr.target_branch) == ("feature", "main")
+    assert mr.source_project_id == mr.target_project_id == GITLAB_PROJECT_ID
+    assert [r.path for r in gitlab.requests] == [ENCODED, PROJECT, f"{PROJECT}/merge_requests/7"]
+
+
+def test_merge_request_from_a_fork(gitlab: FakeGitLab, client: Gitlab) -> None:
+    gitlab.add_merge_request(GITLAB_PROJECT, iid=8, sha="c" * 40, source_project_id=99)
+    mr = client.projects.get(GITLAB_PROJECT, lazy=True).mergerequests.get(8)
+    assert (mr.source_project_id, mr.target_project_id) == (99, GITLAB_PROJECT_ID)
+
+
+# -- notes -----------------------------------------------------------------------------------------
+
+
+def test_merge_request_note_create_edit_delete(gitlab: FakeGitLab, client: Gitlab) -> None:
+    mr = client.projects.get(GITLAB_PROJECT, lazy=True).mergerequests.get(MR_IID, lazy=True)
+    note = mr.notes.create({"body": "<!-- mlreport -->\nfirst"})
+    assert note.author["username"] == "project_42_bot"
+    assert (note.noteable_type, note.noteable_iid, note.system) == ("MergeRequest", MR_IID, False)
+    note.body = "<!-- mlreport -->\nsecond"
+    note.save()
+    (stored,) = gitlab.notes(GITLAB_PROJECT, MR_IID)
+    assert stored["body"] == "<!-- mlreport -->\nsecond"
+    assert [r.json for r in gitlab.requests if r.method == "PUT"] == [{"body": stored["body"]}]
+    note.delete()
+    assert gitlab.notes(GITLAB_PROJECT, MR_IID) == []
+
+
+def test_issue_notes(gitlab: FakeGitLab, client: Gitlab) -> None:
+    gitlab.add_issue(GITLAB_PROJECT, iid=3)
+    gitlab.user_username = "mlreport"
+    issue = client.projects.get(GITLAB_PROJECT_ID, lazy=True).issues.get(3, lazy=True)
+    note = issue.notes.create({"body": "on the issue"})
+    assert note.noteable_type == "Issue"
+    note.body = "edited"
+    note.save()
+    assert [
+        (n["body"], n["author"]["username"]) for n in gitlab.issue_notes(GITLAB_PROJECT, 3)
+    ] == [("edited", "mlreport")]
+    assert [n.body for n in issue.notes.list(get_all=True)] == ["edited"]
+    note.delete()
+    assert gitlab.issue_notes(GITLAB_PROJECT, 3) == []
+    assert gitlab.notes(GITLAB_PROJECT, MR_IID) == []
+
+
+def test_pagination_reaches_all_150_notes(gitlab: FakeGitLab, client: Gitlab) -> None:
+    seeded = gitlab.seed_notes(GITLAB_PROJECT, MR_IID, count=150, body="lgtm", author="someone")
+    mr = client.projects.get(GITLAB_PROJECT, lazy=True).mergerequests.get(MR_IID, lazy=True)
+    gitlab.requests.clear()
+    notes = mr.notes.list(get_all=True)
+    assert [n.id for n in notes] == [n["id"] for n in reversed(seeded)]  # newest first by default
+    assert len(gitlab.requests) == 8  # 20 a page, following the Link headers
+    ascending = mr.notes.list(get_all=True, sort="asc", per_page=100)
+    assert [n.id for n in ascending] == [n["id"] for n in seeded]
+
+
+def test_pagination_headers(gitlab: FakeGitLab, http: requests.Session) -> None:
+    gitlab.seed_notes(GITLAB_PROJECT, MR_IID, count=150)
+    first = http.get(api(gitlab, NOTES), params={"per_page": 500})
+    assert len(first.json()) == 100  # capped
+    headers = first.headers
+    assert (headers["x-total"], headers["x-total-pages"], headers["x-per-page"]) == (
+        "150",
+        "2",
+        "100",
+    )
+    assert (headers["x-page"], headers["x-next-page"], headers["x-prev-page"]) == ("1", "2", "")
+    assert first.links["next"]["url"] == api(gitlab, NOTES) + "?per_page=100&page=2"
+    second = http.get(first.links["next"]["url"])
+    assert len(second.json()) == 50
+    assert second.headers["x-next-page"] == ""
+    assert "next" not in second.links
+
+
+def test_note_body_limit_is_1000000_characters(gitlab: FakeGitLab, http: requests.Session) -> None:
+    assert http.post(api(gitlab, NOTES), json={"body": "x" * 1_000_000}).status_code == 201
+    answer = http.post(api(gitlab, NOTES), json={"body": "x" * 1_000_001})
+    assert answer.status_code == 400
+    assert answer.json() == {"message": {"note": ["is too long (maximum is 1000000 characters)"]}}
+    assert len(gitlab.notes(GITLAB_PROJECT, MR_IID)) == 1
+
+
+def test_form_encoded_notes_are_accepted(gitlab: FakeGitLab, http: requests.Session) -> None:
+    answer = http.post(api(gitlab, NOTES), data={"body": "from a form"})
+    assert answer.status_code == 201
+    assert gitlab.notes(GITLAB_PROJECT, MR_IID)[0]["body"] == "from a form"
+
+
+def test_job_token_may_read_but_not_write(gitlab: FakeGitLab) -> None:
+    assert gitlab.job_token == "ci-job-token-123"
+    with Gitlab(gitlab.url, job_token="ci-job-token-123") as gl:
+        project = gl.projects.get(GITLAB_PROJECT)
+        mr = project.mergerequests.get(MR_IID)
+        assert mr.notes.list(get_all=True) == []
+        with pytest.raises(GitlabCreateError) as err:
+            mr.notes.create({"body": "x"})
+        assert err.value.response_code == 403
+        with pytest.raises(GitlabUploadError):
+            project.upload("chart.png", filedata=PNG)
+    assert gitlab.requests[-1].auth == "job-token"
+    assert "job-token" not in gitlab.requests[-1].headers
+    assert gitlab.notes(GITLAB_PROJECT, MR_IID) == []
+    assert gitlab.uploads(GITLAB_PROJECT) == []
+
+
+def test_read_only_token_gets_403(gitlab: FakeGitLab, http: requests.Session) -> None:
+    gitlab.add_project("other/proj", id=43, permission="read")
+    gitlab.add_merge_request("other/proj", iid=1, sha=MR_SHA)
+    answer = http.post(api(gitlab, "/projects/43/merge_requests/1/notes"), json={"body": "x"})
+    assert (answer.status_code, answer.json()) == (403, {"message": "403 Forbidden"})
+    assert http.get(api(gitlab, "/projects/other%2Fproj/merge_requests/1/notes")).status_code == 200
+
+
+def test_concurrent_notes_are_all_kept(gitlab: FakeGitLab) -> None:
+    statuses: list[int] = []
+
+    def post(n: int) -> None:
+        answer = requests.post(
+            api(gitlab, NOTES), json={"body": f"#{n}"}, headers={"PRIVATE-TOKEN": GITLAB_TOKEN}
+        )
+        statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [201] * 20
+    assert len({n["id"] for n in gitlab.notes(GITLAB_PROJECT, MR_IID)}) == 20
+
+
+# -- commit discussions, uploads, statuses ---------------------------------------------------------
+
+
+def test_commit_discussion_create_edit_delete(gitlab: FakeGitLab, client: Gitlab) -> None:
+    commit = client.projects.get(GITLAB_PROJECT, lazy=True).commits.get(MR_SHA, lazy=True)
+    discussion = commit.discussions.create({"body": "report"})
+    assert len(discussion.id) == 40
+    (first,) = discussion.attributes["notes"]
+    assert (first["noteable_type"], first["commit_id"]) == ("Commit", MR_SHA)
+    note = discussion.notes.get(first["id"], lazy=True)
+    note.body = "edited"
+    note.save()
+    (stored,) = gitlab.commit_discussions(GITLAB_PROJECT, MR_SHA)
+    assert stored["notes"][0]["body"] == "edited"
+    assert [d.id for d in commit.discussions.list(get_all=True)] == [discussion.id]
+    note.delete()
+    assert gitlab.commit_discussions(GITLAB_PROJECT, MR_SHA) == []
+
+
+def test_discussion_on_an_unknown_commit_is_404(gitlab: FakeGitLab, client: Gitlab) -> None:
+    commit = client.projects.get(GITLAB_PROJECT, lazy=True).commits.get("d" * 40, lazy=True)
+    with pytest.raises(GitlabCreateError) as err:
+        commit.discussions.create({"body": "x"})
+    assert err.value.response_code == 404
+    gitlab.add_commit(GITLAB_PROJECT, "d" * 40)
+    commit.discussions.create({"body": "x"})
+
+
+def test_upload_is_served_back_without_auth(gitlab: FakeGitLab, client: Gitlab) -> None:
+    project = client.projects.get(GITLAB_PROJECT)
+    answer = project.upload("roc curve.png", filedata=PNG)
+    secret = answer["url"].split("/")[2]
+    assert len(secret) == 32
+    assert answer["url"] == f"/uploads/{secret}/roc%20curve.png"
+    assert answer["full_path"] == f"/-/project/{GITLAB_PROJECT_ID}/uploads/{secret}/roc%20curve.png"
+    assert answer["markdown"] == f"![roc curve]({answer['url']})"
+    assert answer["alt"] == "roc curve"
+    served = requests.get(gitlab.url + answer["full_path"])
+    assert (served.status_code, served.content) == (200, PNG)
+    assert served.headers["Content-Type"] == "image/png"
+    via_project = requests.get(f"{gitlab.url}/{GITLAB_PROJECT}{answer['url']}")
+    assert via_project.content == PNG
+    assert requests.get(gitlab.url + answer["full_path"] + "x").status_code == 404
+    (stored,) = gitlab.uploads(GITLAB_PROJECT)
+    assert (stored["filename"], stored["content"], stored["markdown"]) == (
+        "roc curve.png",
+        PNG,
+        answer["markdown"],
+    )
+    report = project.upload("report.html", filedata=b"<html></html>")
+    assert report["markdown"] == f"[report.html]({report['url']})"  # not an image: a link
+
+
+def test_upload_without_a_file_breaks_the_contract(
+    gitlab: FakeGitLab, http: requests.Session
+) -> None:
+    answer = http.post(api(gitlab, f"{PROJECT}/uploads"), files={"other": ("a.txt", b"x")})
+    assert answer.status_code == 400
+    assert "file" in answer.json()["error"]
+    assert len(gitlab.validation_errors) == 1
+    gitlab.validation_errors.clear()
+
+
+def test_commit_status(gitlab: FakeGitLab, client: Gitlab) -> None:
+    commit = client.projects.get(GITLAB_PROJECT, lazy=True).commits.get(MR_SHA, lazy=True)
+    status = commit.statuses.create(
+        {
+            "state": "failed",
+            "name": "mlreport",
+            "target_url": "https://x/r",
+            "description": "2 gates",
+        }
+    )
+    assert status.status == "failed"
+    (stored,) = gitlab.statuses(GITLAB_PROJECT, MR_SHA)
+    assert (stored["name"], stored["target_url"], stored["description"]) == (
+        "mlreport",
+        "https://x/r",
+        "2 gates",
+    )
+    assert stored["ref"] == "feature"
+    assert gitlab.requests[-1].path == f"{ENCODED}/statuses/{MR_SHA}"  # lazy: the path
+
+
+def test_commit_status_state_is_checked(gitlab: FakeGitLab, http: requests.Session) -> None:
+    answer = http.post(api(gitlab, f"{PROJECT}/statuses/{MR_SHA}"), json={"state": "green"})
+    assert answer.status_code == 400
+    assert "green" in gitlab.validation_errors[0]
+    gitlab.validation_errors.clear()
+
+
+# -- faults and latency ----------------------------------------------------------------------------
+
+
+def test_a_500_once_then_success(gitlab: FakeGitLab) -> None:
+    gitlab.add_fault(method="POST", path=r"/notes$", status=500, times=1)
+    with Gitlab(gitlab.url, private_token=gitlab.token) as plain:
+        mr = plain.projects.get(GITLAB_PROJECT, lazy=True).mergerequests.get(MR_IID, lazy=True)
+        with pytest.raises(GitlabCreateError) as err:
+            mr.notes.create({"body": "x"})
+        assert err.value.response_code == 500
+        mr.notes.create({"body": "x"})
+    gitlab.add_fault(method="POST", path=r"/notes$", status=502, times=1)
+    with Gitlab(gitlab.url, private_token=gitlab.token, retry_transient_errors=True) as retrying:
+        mr = retrying.projects.get(GITLAB_PROJECT, lazy=True).mergerequests.get(MR_IID, lazy=True)
+        mr.notes.create({"body": "y"})
+    assert [n["body"] for n in gitlab.notes(GITLAB_PROJECT, MR_IID)] == ["x", "y"]
+    assert len([r for r in gitlab.requests if r.method == "POST"]) == 4
+
+
+def test_fault_default_body_is_a_gitlab_error(gitlab: FakeGitLab, http: requests.Session) -> None:
+    gitlab.add_fault(path="merge_requests", status=503)
+    answer = http.get(api(gitlab, f"{PROJECT}/merge_requests/{MR_IID}"))
+    assert (answer.status_code, answer.json()) == (503, {"message": "503 Service Unavailable"})
+
+
+def test_connection_reset(gitlab: FakeGitLab, http: requests.Session) -> None:
+    gitlab.add_fault(method="PUT", reset=True)
+    note = http.post(api(gitlab, NOTES), json={"body": "x"}).json()
+    with pytest.raises(requests.ConnectionError):
+        http.put(api(gitlab, f"{NOTES}/{note['id']}"), json={"body": "y"})
+    assert gitlab.notes(GITLAB_PROJECT, MR_IID)[0]["body"] == "x"
+    assert http.put(api(gitlab, f"{NOTES}/{note['id']}"), json={"body": "y"}).status_code == 200
+
+
+def test_slow_response_and_latency(gitlab: FakeGitLab, http: requests.Session) -> None:
+    gitlab.add_fault(path=r"^/projects/\d+$", delay=1.0)
+    with pytest.raises(requests.ReadTimeout):
+        http.get(api(gitlab, PROJECT), timeout=0.1)
+    gitlab.latency = 0.2
+    began = time.perf_counter()
+    assert http.get(api(gitlab, PROJECT)).status_code == 200
+    assert 0.19 <= time.perf_counter() - began < 0.9  # the latency, not the used-up fault
+
+
+# -- contract checks -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("payload", "mentioned"), [({"bod": "x"}, "body"), ({"body": 5}, "5 is not of type 'string'")]
+)
+def test_requests_that_break_the_contract_are_400(
+    gitlab: FakeGitLab, http: requests.Session, payload: dict[str, object], mentioned: str
+) -> None:
+    answer = http.post(api(gitlab, NOTES), json=payload)
+    assert answer.status_code == 400
+    assert mentioned in answer.json()["error"]
+    (error,) = gitlab.validation_errors
+    assert error.startswith(f"request POST {NOTES}: ")
+    assert mentioned in error
+    assert gitlab.notes(GITLAB_PROJECT, MR_IID) == []
+    gitlab.validation_errors.clear()
+
+
+def test_path_parameters_are_checked(gitlab: FakeGitLab, http: requests.Session) -> None:
+    answer = http.get(api(gitlab, f"{PROJECT}/merge_requests/seven/notes"))
+    assert answer.status_code == 400
+    assert "merge_request_iid" in gitlab.validation_errors[0]
+    gitlab.validation_errors.clear()
+
+
+def test_python_gitlab_raises_on_a_broken_request(gitlab: FakeGitLab, client: Gitlab) -> None:
+    note = client.projects.get(GITLAB_PROJECT_ID, lazy=True).mergerequests.get(MR_IID, lazy=True)
+    created = note.notes.create({"body": "x"})
+    created.body = ["not", "a", "string"]
+    with pytest.raises(GitlabUpdateError) as err:
+        created.save()
+    assert err.value.response_code == 400
+    assert len(gitlab.validation_errors) == 1
+    gitlab.validation_errors.clear()
+
+
+def test_the_validator_catches_a_broken_response(
+    gitlab: FakeGitLab, http: requests.Session
+) -> None:
+    contract = load_contract(OPENAPI_DIR / "gitlab.yaml")
+    note = http.post(api(gitlab, NOTES), json={"body": "x"}).json()
+    req = Request("POST", NOTES, [], {"content-type": "application/json"}, b'{"body": "x"}')
+    req.headers["private-token"] = GITLAB_TOKEN
+    req.params = {"id": str(GITLAB_PROJECT_ID), "merge_request_iid": str(MR_IID)}
+    template = "/projects/{id}/merge_requests/{merge_request_iid}/notes"
+    assert contract.request_errors(req, template) == []
+    assert contract.response_errors(req, template, Response.json(201, note)) == []
+    for broken in (
+        {k: v for k, v in note.items() if k != "author"},
+        {**note, "noteable_type": "PullRequest"},
+        {**note, "system": "false"},
+    ):
+        assert contract.response_errors(req, template, Response.json(201, broken)), broken
+
+
+def test_a_broken_fake_response_is_recorded(http: requests.Session) -> None:
+    class Broken(FakeGitLab):
+        def _upload(self, req: Request) -> Response:
+            data = json.loads(super()._upload(req).body)
+            data["full_path"] = "/namespace/project/uploads/x/y.png"  # the pre-17.1 pattern
+            return Response.json(201, data)
+
+    with Broken() as fake:
+        fake.add_project(GITLAB_PROJECT, id=GITLAB_PROJECT_ID)
+        answer = http.post(
+            api(fake, f"{PROJECT}/uploads"),
+            files={"file": ("a.png", PNG)},
+            headers={"PRIVATE-TOKEN": fake.token},
+        )
+        assert answer.status_code == 201  # sent anyway
+        (error,) = fake.validation_errors
+        assert error.startswith(f"response 201 to POST {PROJECT}/uploads: ")
+        assert "full_path" in error
+
+
+def test_every_route_is_an_operation_of_the_description(gitlab: FakeGitLab) -> None:
+    operations = set(gitlab.contract.templates())
+    routes = {(r.method, r.template) for r in gitlab._routes if r.api}
+    assert routes == operations
