@@ -139,7 +139,10 @@ def publish(directory: Path, options: PublishOptions, environ: Mapping[str, str]
             _dry_run(report, context, options)
             return Published(action="dry run")
         platform = make_platform(context, options, report.directory)
-        result, urls = _publish(platform, report, context, options)
+        try:
+            result, urls = _publish(platform, report, context, options)
+        finally:
+            platform.close()
     except ForkReadOnly as exc:
         if not options.allow_fork_skip:
             if in_actions:

@@ -7,6 +7,7 @@ command failed; 2 usage or input error; 3 publishing error; 70 an internal error
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -87,6 +88,8 @@ def error(message: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = _debug(args)
+    # Per invocation, so that one --debug run leaves nothing behind in this process.
+    logging.getLogger("mlreport").setLevel(logging.DEBUG if debug else logging.WARNING)
     _remember_secrets(args)
     try:
         result = cli.main(args=args, prog_name="mlreport", standalone_mode=False)

@@ -272,6 +272,14 @@ publish_options = apply(
         show_default=True,
         help="GitHub branch that holds the report images.",
     ),
+    option(
+        "--timeout",
+        env="TIMEOUT",
+        type=click.FloatRange(min=0.1),
+        default=30.0,
+        show_default=True,
+        help="Seconds to wait for one answer before retrying.",
+    ),
 )
 
 

@@ -86,3 +86,6 @@ class Platform(Protocol):
     ) -> str:
         """Record the outcome on the commit (GitHub check run, GitLab commit status);
         returns its URL."""
+
+    def close(self) -> None:
+        """Release connections."""

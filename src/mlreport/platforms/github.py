@@ -15,10 +15,15 @@ a merge commit with both heads as parents keeps every linked commit reachable.
 from __future__ import annotations
 
 import base64
+import logging
+import random
+import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from mlreport.errors import ForkReadOnly, PublishError
 from mlreport.platforms.base import Comment, Hosted, ImageFile, Target
@@ -28,7 +33,7 @@ from mlreport.platforms.retry import WaitTooLong, github_retry
 MAX_BODY = 65_536
 IMAGE_DIR = "images"
 FORK_MESSAGE = "Resource not accessible by integration"
-MOVE_ATTEMPTS = 4
+MOVE_ATTEMPTS = 10  # each lost race is another publisher's win: a busy PR still settles
 CUT = "> ✂️ Cut to fit the check run's summary limit; the comment has the whole report."
 T = TypeVar("T")
 
@@ -48,6 +53,7 @@ class GitHubPlatform:
     ) -> None:
         from github import Auth, Github
 
+        _quiet_pygithub()
         self.repo_name = repo
         self.server_url = server_url
         self.branch = assets_branch
@@ -62,8 +68,11 @@ class GitHubPlatform:
             seconds_between_writes=None,
             lazy=True,
         )
-        self._repo = self._gh.get_repo(repo, lazy=True)
+        self._repo = self._gh.get_repo(repo)  # lazy: the client is
         self._comments: dict[str, Any] = {}
+
+    def close(self) -> None:
+        self._gh.close()
 
     # ---------------------------------------------------------------------------- comments
 
@@ -195,16 +204,21 @@ class GitHubPlatform:
         from github import GithubException
 
         with self._errors(f"updating the {self.branch} branch"):
-            for _ in range(MOVE_ATTEMPTS):
+            for attempt in range(MOVE_ATTEMPTS):
                 try:
                     if head is None:
                         self._repo.create_git_ref(f"refs/heads/{self.branch}", commit)
-                    else:
-                        self._repo.get_git_ref(f"heads/{self.branch}").edit(commit, force=False)
+                    else:  # not GitRef.edit: a lazy GitRef would PATCH the GET-only /git/ref/
+                        self._repo.requester.requestJsonAndCheck(
+                            "PATCH",
+                            f"{self._repo.url}/git/refs/heads/{quote(self.branch)}",
+                            input={"sha": commit, "force": False},
+                        )
                     return
                 except GithubException as exc:
                     if exc.status != 422:
                         raise
+                time.sleep(random.uniform(0.05, 0.25) * (attempt + 1))  # let the winner finish
                 now = self._branch_head()  # someone else published: merge our commit in
                 tree = self._branch_tree().get("", None) if now else None
                 parents = [p for p in (now, commit) if p]
@@ -236,6 +250,25 @@ class GitHubPlatform:
             raise
         except Exception as exc:  # PyGithub, requests and urllib3 raise many types
             raise explain(exc, doing, self.repo_name) from exc
+
+
+class _CurrentStderr(logging.Handler):
+    """Writes to sys.stderr as it is when a record comes (PyGithub's own handler keeps the
+    stream of import time)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(self.format(record) + "\n")
+
+
+def _quiet_pygithub() -> None:
+    """PyGithub logs every retry at INFO to stderr: keep that for --debug only."""
+    log = logging.getLogger("github")
+    for handler in list(log.handlers):
+        log.removeHandler(handler)
+    debug = logging.getLogger("mlreport").isEnabledFor(logging.DEBUG)  # set by --debug
+    log.setLevel(logging.DEBUG if debug else logging.WARNING)
+    log.addHandler(_CurrentStderr())
+    log.propagate = False
 
 
 def explain(exc: BaseException, doing: str, repo: str) -> PublishError:

@@ -37,11 +37,16 @@ class GitLabPlatform:
         session.mount("https://", adapter)
         self.url = url.rstrip("/")
         self.project_path = project
+        self._timeout = timeout
+        self._token = token
         self._gl = gitlab.Gitlab(
             self.url, private_token=token, session=session, timeout=timeout, per_page=100
         )
         self._project = self._gl.projects.get(project, lazy=True)
         self._notes: dict[str, Any] = {}
+
+    def close(self) -> None:
+        self._gl.session.close()
 
     # ---------------------------------------------------------------------------- comments
 
@@ -144,13 +149,33 @@ class GitLabPlatform:
             return Hosted({})
 
         def upload(image: ImageFile) -> str:
-            name = f"{image.sha256[:16]}-{image.path.rsplit('/', 1)[-1]}"
-            result = self._project.upload(name, filedata=image.data)
-            return str(result["url"])
+            return self._upload(f"{image.sha256[:16]}-{image.path.rsplit('/', 1)[-1]}", image.data)
 
         with self._errors("uploading images"), ThreadPoolExecutor(min(8, len(images))) as pool:
             urls = list(pool.map(upload, images))
         return Hosted({image.path: url for image, url in zip(images, urls, strict=True)})
+
+    def _upload(self, name: str, data: bytes) -> str:
+        """POST /projects/:id/uploads on python-gitlab's session, with a body held in memory.
+
+        Not Project.upload(): it streams the body (requests-toolbelt's MultipartEncoder),
+        which a retry cannot send again, and on a lazy project named by its path it encodes
+        the path twice.
+        """
+        import gitlab
+
+        url = f"{self._gl.api_url}/projects/{self._project.encoded_id}/uploads"
+        headers = {**self._gl.headers, "PRIVATE-TOKEN": self._token}
+        with self._gl.session.post(
+            url, headers=headers, files={"file": (name, data)}, timeout=self._timeout
+        ) as answer:
+            if answer.status_code == 401:
+                raise gitlab.GitlabAuthenticationError(response_code=401)
+            if answer.status_code >= 300:
+                raise gitlab.GitlabUploadError(
+                    response_code=answer.status_code, error_message=answer.text[:200]
+                )
+            return str(answer.json()["url"])
 
     @contextmanager
     def _errors(self, doing: str) -> Iterator[None]:

@@ -50,6 +50,9 @@ class LocalPlatform:
     def delete_comment(self, target: Target, comment: Comment) -> None:
         Path(comment.url).unlink(missing_ok=True)
 
+    def close(self) -> None:
+        pass
+
     def head_sha(self, target: Target) -> str:
         return target.sha or ""
 

@@ -1,0 +1,70 @@
+"""The assets branch under concurrent publishers: every linked commit stays reachable."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+import requests
+
+from mlreport.errors import PublishError
+from mlreport.platforms.base import ImageFile
+from mlreport.platforms.github import GitHubPlatform
+from tests.fakes.fixtures import GITHUB_REPO, GITHUB_TOKEN
+from tests.fakes.github import FakeGitHub
+
+
+def image(name: str, seed: bytes) -> ImageFile:
+    data = b"\x89PNG\r\n\x1a\n" + seed * 100
+    return ImageFile(name, data, hashlib.sha256(data).hexdigest(), name)
+
+
+def platform(github: FakeGitHub) -> GitHubPlatform:
+    return GitHubPlatform(GITHUB_REPO, GITHUB_TOKEN, github.api_url, github.server_url)
+
+
+def fetch(url: str) -> bytes:
+    with requests.get(url, timeout=10) as answer:
+        answer.raise_for_status()
+        return answer.content
+
+
+def test_a_publisher_overtaken_merges_its_commit_in(github: FakeGitHub) -> None:
+    first, second = platform(github), platform(github)
+    try:
+        slow = first.host_images([image("a.png", b"a")])  # commit made, branch not moved yet
+        fast = second.host_images([image("b.png", b"b")])
+        fast.finish()
+        slow.finish()  # creating the branch fails (it exists now): merge, then move
+        files = github.branch_files(GITHUB_REPO, "mlreport-assets")
+        assert len(files) == 2  # both charts at the head of the branch
+        for hosted in (slow, fast):
+            for url in hosted.urls.values():
+                assert fetch(url).startswith(b"\x89PNG")  # and each comment's pinned commit
+    finally:
+        first.close()
+        second.close()
+
+
+def test_the_branch_moving_forever_is_an_error(
+    github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mlreport.platforms.github as module
+
+    monkeypatch.setattr(module, "MOVE_ATTEMPTS", 3)
+    monkeypatch.setattr("mlreport.platforms.github.random.uniform", lambda low, high: 0.0)
+    setup = platform(github)
+    try:
+        setup.host_images([image("a.png", b"a")]).finish()  # the branch exists
+        github.add_fault(
+            method="PATCH",
+            path=r"/git/refs/",
+            status=422,
+            times=10,
+            body={"message": "Update is not a fast forward"},
+        )
+        hosted = setup.host_images([image("b.png", b"b")])
+        with pytest.raises(PublishError, match="kept moving"):
+            hosted.finish()
+    finally:
+        setup.close()
