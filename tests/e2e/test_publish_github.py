@@ -507,3 +507,38 @@ def test_concurrent_publishers_leave_one_comment(
     (comment,) = ours(github)
     for url in image_urls(comment["body"]):
         assert fetch(url).startswith(b"\x89PNG")
+
+
+def test_issue_target(github: FakeGitHub, actions: dict[str, Path], report: Path, cli: CLI) -> None:
+    github.add_issue(REPO, 31)
+    result = cli("publish", "report", "--issue", "31", "--id", "nightly")
+    assert result.code == 0, result.output
+    assert "created the report on issue #31" in result.out
+    assert cli("publish", "report", "--issue", "31", "--id", "nightly").code == 0
+    (comment,) = github.comments(REPO, 31)
+    assert comment["body"].startswith("<!-- mlreport:report id=nightly -->")
+    assert ours(github) == []  # nothing on the pull request
+
+
+def test_a_failed_publish_outranks_the_gates_in_run(
+    github: FakeGitHub, actions: dict[str, Path], workdir: Path, cli: CLI
+) -> None:
+    github.add_fault(method="POST", path=r"/issues/\d+/comments$", status=404, times=10)
+    script = "import json; json.dump({'accuracy': 0.5}, open('m.json', 'w'))"
+    result = cli(
+        "run",
+        "-o",
+        "out",
+        "-m",
+        "m.json",
+        "-g",
+        "accuracy >= 0.9",
+        "--publish",
+        "--no-images",
+        "--",
+        sys.executable,
+        "-c",
+        script,
+    )
+    assert result.code == 3  # the report is not where reviewers look: that comes first
+    assert (workdir / "out" / "report.md").is_file()

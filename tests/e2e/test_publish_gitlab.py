@@ -184,3 +184,15 @@ def test_self_hosted_outside_ci(gitlab: FakeGitLab, report: Path, cli: CLI, work
     assert result.code == 0, result.output
     assert len(ours(gitlab)) == 1
     assert GITLAB_TOKEN not in result.output
+
+
+def test_issue_target_and_replace(pipeline: FakeGitLab, report: Path, cli: CLI) -> None:
+    pipeline.add_issue(GITLAB_PROJECT, 3)
+    assert cli("publish", "report", "--issue", "3").code == 0
+    (first,) = pipeline.issue_notes(GITLAB_PROJECT, 3)
+    result = cli("publish", "report", "--issue", "3", "--mode", "replace")
+    assert result.code == 0, result.output
+    assert "replaced the report on issue #3" in result.out
+    (second,) = pipeline.issue_notes(GITLAB_PROJECT, 3)
+    assert second["id"] != first["id"]
+    assert ours(pipeline) == []  # the merge request is untouched
