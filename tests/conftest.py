@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,15 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 _CI = ("MLREPORT_", "GITHUB_", "GITLAB_", "CI_", "RUNNER_")
 for _name in [n for n in os.environ if n.startswith(_CI) or n in ("CI", "GITLAB_CI")]:
     del os.environ[_name]  # the developer's or CI's own settings must not leak into tests
+
+
+@pytest.fixture(autouse=True)
+def _restore_environ() -> Iterator[None]:
+    """Code under test may set variables (the Action's entrypoint does): undo it."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 @dataclass(frozen=True)

@@ -163,3 +163,27 @@ def test_title(workdir: Path, cli: CLI) -> None:
     assert cli("render", "-p", "p.csv", "--title", "Nightly <eval>", "-o", "out").code == 0
     markdown = (workdir / "out" / "report.md").read_text()
     assert markdown.startswith("## ✅ Nightly &lt;eval&gt;: ")
+
+
+def test_no_fail_on_gates_and_openmetrics(workdir: Path, cli: CLI) -> None:
+    (workdir / "m.json").write_text('{"test": {"acc": 0.5}, "name": "x"}')
+    failing = cli(
+        "render",
+        "-m",
+        "m.json",
+        "-g",
+        "test.acc >= 0.9",
+        "-o",
+        "out",
+        "--openmetrics",
+        "gl/metrics.txt",
+    )
+    assert failing.code == 1
+    assert (workdir / "gl" / "metrics.txt").read_text() == "test_acc 0.5\n"
+    assert (
+        cli(
+            "render", "-m", "m.json", "-g", "test.acc >= 0.9", "-o", "out", "--no-fail-on-gates"
+        ).code
+        == 0
+    )
+    assert report(workdir)["status"] == "fail"

@@ -25,6 +25,15 @@ class Lines(click.types.StringParamType):
 FILE = click.Path(path_type=Path, dir_okay=False)
 
 
+class Files(click.Path):
+    """Repeatable file options; their variable lists paths separated by spaces or newlines."""
+
+    envvar_list_splitter = None  # type: ignore[assignment]
+
+
+FILES = Files(path_type=Path, dir_okay=False)
+
+
 def option(*decls: str, env: str, **kwargs: Any) -> Callable[[F], F]:
     return click.option(*decls, envvar=f"MLREPORT_{env}", show_envvar=True, **kwargs)
 
@@ -44,7 +53,7 @@ metrics_options = apply(
         "-m",
         "metrics",
         env="METRICS",
-        type=FILE,
+        type=FILES,
         multiple=True,
         help="Metrics file (JSON, YAML or CSV); repeat for several.",
     ),
@@ -157,7 +166,7 @@ gate_options = apply(
         "--gates",
         "gates_files",
         env="GATES_FILE",
-        type=FILE,
+        type=FILES,
         multiple=True,
         help="YAML file of gates.",
     ),

@@ -45,6 +45,19 @@ output_options = [
         help="Jinja template for report.md (runs sandboxed; see README).",
     ),
     option("--title", env="TITLE", default="ML report", show_default=True, help="Report title."),
+    option(
+        "--fail-on-gates/--no-fail-on-gates",
+        env="FAIL_ON_GATES",
+        default=True,
+        show_default=True,
+        help="Exit 1 when a gate or sanity check fails (a failed `run` command always does).",
+    ),
+    option(
+        "--openmetrics",
+        env="OPENMETRICS",
+        type=FILE,
+        help="Also write the numeric metrics as OpenMetrics text (GitLab metrics reports).",
+    ),
 ]
 
 
@@ -60,6 +73,13 @@ def _with_output_options(function: Any) -> Any:
     for decorator in reversed(output_options):
         function = decorator(function)
     return input_options(function)
+
+
+def _export(path: Path | None, evaluation: Evaluation) -> None:
+    if path is not None:
+        from mlreport.openmetrics import write_openmetrics
+
+        write_openmetrics(path, evaluation.metrics)
 
 
 def _publish(output: Path, kwargs: dict[str, Any]) -> None:
@@ -81,7 +101,13 @@ def _announce(files: ReportFiles, evaluation: Evaluation, summary: str) -> None:
 @click.command()
 @_with_output_options
 def render(
-    output: Path, template: Path | None, title: str, publish_after: bool, **kwargs: Any
+    output: Path,
+    template: Path | None,
+    title: str,
+    fail_on_gates: bool,
+    openmetrics: Path | None,
+    publish_after: bool,
+    **kwargs: Any,
 ) -> int:
     """Evaluate metrics and predictions and write a Markdown report with charts.
 
@@ -103,9 +129,10 @@ def render(
         evaluation = evaluate(inputs)
         files = write_report(evaluation, output, template=template, title=title, pool=pool)
     _announce(files, evaluation, summary(evaluation, None))
+    _export(openmetrics, evaluation)
     if publish_after:
         _publish(output, kwargs)
-    return EXIT_OK if evaluation.passed else EXIT_FAILED
+    return EXIT_OK if evaluation.passed or not fail_on_gates else EXIT_FAILED
 
 
 @click.command(context_settings={"allow_interspersed_args": False})
@@ -115,6 +142,8 @@ def run(
     output: Path,
     template: Path | None,
     title: str,
+    fail_on_gates: bool,
+    openmetrics: Path | None,
     publish_after: bool,
     command: tuple[str, ...],
     **kwargs: Any,
@@ -152,10 +181,11 @@ def run(
             evaluation, output, template=template, title=title, run=result, pool=pool
         )
     _announce(files, evaluation, summary(evaluation, result))
+    _export(openmetrics, evaluation)
     if publish_after:
         _publish(output, kwargs)  # a failure to publish (exit 3) outranks the outcome
     if result.exit_code != 0:
         return EXIT_FAILED
     if error is not None:
         return error.exit_code
-    return EXIT_OK if evaluation.passed else EXIT_FAILED
+    return EXIT_OK if evaluation.passed or not fail_on_gates else EXIT_FAILED

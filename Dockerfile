@@ -1,0 +1,35 @@
+# mlreport: the image of the GitHub Action (action.yml) and of GitLab CI jobs
+# (image: ghcr.io/<owner>/ml-report:<version>). Built from this repository.
+
+FROM python:3.12-slim AS build
+WORKDIR /src
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# Dependencies first, pinned with hashes (requirements/image.txt), so this layer is reused
+# until they change; everything goes to /install, copied alone into the final image.
+COPY requirements/image.txt requirements/image.txt
+RUN pip install --require-hashes --prefix=/install -r requirements/image.txt
+COPY pyproject.toml README.md LICENSE ./
+COPY src src
+COPY templates templates
+RUN pip install --no-deps --prefix=/install .
+
+FROM python:3.12-slim
+LABEL org.opencontainers.image.title="mlreport" \
+      org.opencontainers.image.description="ML reports, gates and PR comments in CI" \
+      org.opencontainers.image.licenses="MIT"
+# git: --baseline reads metrics at a git ref. Debian's stable git, not a pinned version:
+# its security updates come through the same release.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends git \
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=build /install /usr/local
+ENV PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    MPLBACKEND=Agg \
+    MPLCONFIGDIR=/usr/local/share/mlreport/matplotlib
+# matplotlib's font cache, built once here rather than on every job's first chart.
+RUN python -c "import matplotlib.font_manager" \
+    && chmod -R a+rwX /usr/local/share/mlreport \
+    && mlreport --version
+CMD ["mlreport", "--help"]

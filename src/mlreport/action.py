@@ -1,0 +1,97 @@
+"""The GitHub Action's entrypoint: action inputs to one mlreport command, nothing more.
+
+Every input of ``action.yml`` named after an mlreport option is handed over as that
+option's variable (``INPUT_GATES`` -> ``MLREPORT_GATES``: the CLI reads every option from
+MLREPORT_*). Three inputs choose the command: ``run`` (a shell command: ``mlreport run
+--publish -- sh -c RUN``); else, with inputs to render, ``mlreport render --publish``; else
+``mlreport publish OUTPUT`` (a report made earlier, e.g. downloaded as an artifact).
+``publish: false`` keeps the comment local (the job summary and outputs are still written).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+# Inputs that are mlreport options, by the name of their MLREPORT_* variable.
+OPTIONS = (
+    "metrics",
+    "predictions",
+    "history",
+    "baseline",
+    "baseline_optional",
+    "gates",
+    "gates_file",
+    "target_col",
+    "pred_col",
+    "proba_prefix",
+    "score_col",
+    "pos_label",
+    "slice_by",
+    "fold_col",
+    "task",
+    "min_slice_size",
+    "lower_is_better",
+    "higher_is_better",
+    "strict_baseline",
+    "category_tolerance",
+    "fold_mad",
+    "output",
+    "template",
+    "title",
+    "fail_on_gates",
+    "openmetrics",
+    "platform",
+    "repo",
+    "pr",
+    "issue",
+    "commit",
+    "mode",
+    "id",
+    "token",
+    "api_url",
+    "check",
+    "check_name",
+    "no_images",
+    "allow_fork_skip",
+    "assets_branch",
+    "timeout",
+    "debug",
+)
+RENDER_INPUTS = ("metrics", "predictions", "history")
+
+
+def _input(name: str) -> str:
+    return os.environ.get(f"INPUT_{name.upper()}", "").strip()
+
+
+def command() -> list[str]:
+    """The mlreport arguments the inputs ask for."""
+    if _input("run"):
+        return ["run", "--publish", "--", "sh", "-c", _input("run")]
+    if any(_input(name) for name in RENDER_INPUTS):
+        return ["render", "--publish"]
+    return ["publish", _input("output") or "report"]
+
+
+def main() -> int:
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace:  # the workspace belongs to the runner's user, not to this container's
+        subprocess.run(
+            ["git", "config", "--global", "--add", "safe.directory", workspace], check=False
+        )
+    for name in OPTIONS:
+        value = _input(name)
+        if value:
+            os.environ[f"MLREPORT_{name.upper()}"] = value
+    if _input("publish").lower() == "false":
+        os.environ["MLREPORT_PLATFORM"] = "local"
+    os.chdir(_input("working_directory") or ".")
+    from mlreport.cli import main as cli
+
+    return cli(command())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
