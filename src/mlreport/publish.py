@@ -64,13 +64,12 @@ def load_report(directory: Path) -> LocalReport:
     images = []
     seen: set[str] = set()
     for alt, link in IMAGE.findall(markdown):
-        path = unquote(link)
-        file = folder / path
-        if "://" in link or path in seen or not file.is_file():
+        if "://" in link or link in seen:
             continue
-        seen.add(path)
-        content = file.read_bytes()
-        images.append(ImageFile(link, content, hashlib.sha256(content).hexdigest(), alt))
+        seen.add(link)
+        content = _image_file(folder, unquote(link))
+        if content is not None:
+            images.append(ImageFile(link, content, hashlib.sha256(content).hexdigest(), alt))
     return LocalReport(
         folder,
         markdown,
@@ -80,6 +79,22 @@ def load_report(directory: Path) -> LocalReport:
         str(data.get("summary") or ""),
         images,
     )
+
+
+IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+
+
+def _image_file(folder: Path, link: str) -> bytes | None:
+    """The bytes of an image the report links to -- only a PNG, JPEG or GIF file inside the
+    report directory. report.md may come from untrusted code (a fork's pull request, in the
+    fork-safe workflow): a link to /proc/self/environ or ../../.git/config must never be
+    uploaded by the job that holds the write token."""
+    root = folder.resolve()
+    file = (folder / link).resolve()
+    if not file.is_relative_to(root) or not file.is_file():
+        return None
+    content = file.read_bytes()
+    return content if content.startswith(IMAGE_SIGNATURES) else None
 
 
 def with_images(markdown: str, urls: Mapping[str, str] | None) -> str:

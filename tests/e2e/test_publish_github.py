@@ -542,3 +542,29 @@ def test_a_failed_publish_outranks_the_gates_in_run(
     )
     assert result.code == 3  # the report is not where reviewers look: that comes first
     assert (workdir / "out" / "report.md").is_file()
+
+
+def test_only_images_inside_the_report_are_uploaded(
+    github: FakeGitHub,
+    actions: dict[str, Path],
+    report: Path,
+    cli: CLI,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """report.md may come from a fork: its links must not exfiltrate the job's files."""
+    monkeypatch.setenv("SECRET_CANARY", "canary-0123456789")
+    (workdir / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"outside")
+    (report / "notes.png").write_bytes(b"not an image at all")
+    (report / "report.md").write_text(
+        "## Report\n\n![env](/proc/self/environ)\n![up](../outside.png)\n![up2](%2E%2E/outside.png)"
+        "\n![fake](notes.png)\n![ok](confusion_matrix.png)\n"
+    )
+    assert cli("publish", "report").code == 0
+    files = github.branch_files(REPO, "mlreport-assets")
+    assert len(files) == 1  # the one real chart
+    for content in files.values():
+        assert content.startswith(b"\x89PNG") and b"outside" not in content
+        assert b"canary" not in content
+    (comment,) = ours(github)
+    assert comment["body"].count("not published here") == 4
