@@ -45,6 +45,7 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "/repos/{owner}/{repo}/pulls/{pull_number}": ("get",),
     "/repos/{owner}/{repo}": ("get",),
     # Git data: an assets branch written without a checkout
+    "/repos/{owner}/{repo}/branches/{branch}": ("get",),  # head commit and its tree, at once
     "/repos/{owner}/{repo}/git/ref/{ref}": ("get",),
     "/repos/{owner}/{repo}/git/refs": ("post",),
     "/repos/{owner}/{repo}/git/refs/{ref}": ("patch",),

@@ -1065,6 +1065,47 @@ class FakeGitHub(FakePlatform):
             "object": {"type": "commit", "sha": sha, "url": f"{api}/commits/{sha}"},
         }
 
+    def _get_branch(self, req: Request) -> Response:
+        repo = self._repo(req)
+        name = req.params["branch"]
+        sha = repo.refs.get(f"refs/heads/{name}")
+        if sha is None:
+            raise HTTPError(404, "Branch not found")
+        commit = repo.commits[sha]
+        api = f"{self.api_url}/repos/{repo.full_name}"
+        web = f"{self.server_url}/{repo.full_name}"
+        return Response.json(
+            200,
+            {
+                "name": name,
+                "commit": {
+                    "url": f"{api}/commits/{sha}",
+                    "sha": sha,
+                    "node_id": _node_id("C", int(sha[:8], 16)),
+                    "html_url": f"{web}/commit/{sha}",
+                    "comments_url": f"{api}/commits/{sha}/comments",
+                    "commit": {
+                        "url": f"{api}/git/commits/{sha}",
+                        "author": dict(commit.author),
+                        "committer": dict(commit.committer),
+                        "message": commit.message,
+                        "comment_count": 0,
+                        "tree": {"sha": commit.tree, "url": f"{api}/git/trees/{commit.tree}"},
+                    },
+                    "author": {},  # the schema's empty-object: no GitHub user for it
+                    "committer": {},
+                    "parents": [
+                        {"sha": p, "url": f"{api}/commits/{p}", "html_url": f"{web}/commit/{p}"}
+                        for p in commit.parents
+                    ],
+                },
+                "_links": {"html": f"{web}/tree/{name}", "self": f"{api}/branches/{name}"},
+                "protected": False,
+                "protection": {"enabled": False},
+                "protection_url": f"{api}/branches/{name}/protection",
+            },
+        )
+
     def _get_ref(self, req: Request) -> Response:
         repo = self._repo(req)
         ref = "refs/" + req.params["ref"]
@@ -1233,6 +1274,7 @@ class FakeGitHub(FakePlatform):
             ("DELETE", f"{r}/comments/{{comment_id}}", self._delete_commit_comment),
             ("GET", f"{r}/pulls/{{pull_number}}", self._get_pull),
             ("GET", r, self._get_repo),
+            ("GET", f"{r}/branches/{{branch}}", self._get_branch),
             ("GET", f"{r}/git/ref/{{ref}}", self._get_ref),
             ("POST", f"{r}/git/refs", self._create_ref),
             ("PATCH", f"{r}/git/refs/{{ref}}", self._update_ref),

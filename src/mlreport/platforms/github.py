@@ -139,7 +139,7 @@ class GitHubPlatform:
         if not images:
             return Hosted({})
         with self._errors(f"reading the {self.branch} branch"):
-            head, tree = self._both(self._branch_head, self._branch_tree)
+            head, tree = self._branch_state()
         paths = {image.path: f"{IMAGE_DIR}/{image.sha256}.png" for image in images}
         missing = {img.sha256: img for img in images if paths[img.path] not in tree}
         if not missing:
@@ -156,6 +156,31 @@ class GitHubPlatform:
         base = f"{self.server_url}/{self.repo_name}/blob/{commit}"
         return {local: f"{base}/{remote}?raw=true" for local, remote in paths.items()}
 
+    def _branch_state(self) -> tuple[str | None, dict[str, str]]:
+        """The branch's head commit and that commit's files, consistent with each other.
+
+        The branch (head commit and its tree SHA, in one answer) and the branch's tree
+        listing are read at once; if the branch moved between the two reads (the listing is
+        of another tree), the head's own tree is listed. So "already uploaded" always means
+        "in the commit the links will be pinned to".
+        """
+        branch, tree = self._both(self._branch, self._branch_tree)
+        if branch is None:
+            return None, {}
+        head, tree_sha = branch
+        if tree.get("") != tree_sha:
+            tree = self._branch_tree(tree_sha)
+        return head, tree
+
+    def _branch(self) -> tuple[str, str] | None:
+        from github import UnknownObjectException
+
+        try:
+            found = self._repo.get_branch(self.branch)
+        except UnknownObjectException:
+            return None
+        return str(found.commit.sha), str(found.commit.commit.tree.sha)
+
     def _branch_head(self) -> str | None:
         from github import UnknownObjectException
 
@@ -164,12 +189,13 @@ class GitHubPlatform:
         except UnknownObjectException:
             return None
 
-    def _branch_tree(self) -> dict[str, str]:
-        """path -> blob sha at the branch head ("" -> the tree's own sha); {} if no branch."""
+    def _branch_tree(self, sha: str | None = None) -> dict[str, str]:
+        """path -> blob sha in *tree* (default: at the branch head), "" -> the tree's own sha;
+        {} if there is no branch."""
         from github import UnknownObjectException
 
         try:
-            tree = self._repo.get_git_tree(self.branch, recursive=True)
+            tree = self._repo.get_git_tree(sha or self.branch, recursive=True)
         except UnknownObjectException:
             return {}
         entries = {e.path: e.sha for e in tree.tree if e.type == "blob"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import pytest
 import requests
@@ -68,3 +69,24 @@ def test_the_branch_moving_forever_is_an_error(
             hosted.finish()
     finally:
         setup.close()
+
+
+def test_images_found_on_the_branch_are_linked_to_a_commit_that_has_them(
+    github: FakeGitHub,
+) -> None:
+    """The branch moves between reading its head and listing its tree: an image the newer
+    tree has must not be linked to the older head, which lacks it."""
+    first, second = platform(github), platform(github)
+    try:
+        first.host_images([image("a.png", b"a")]).finish()
+        github.add_fault(method="GET", path=r"/git/trees/mlreport-assets$", delay=0.6, times=1)
+        mover = threading.Timer(0.2, lambda: second.host_images([image("b.png", b"b")]).finish())
+        mover.start()  # lands while first's listing is held back: the listing sees b
+        hosted = first.host_images([image("a.png", b"a"), image("b.png", b"b")])
+        mover.join()
+        hosted.finish()
+        for url in hosted.urls.values():
+            assert fetch(url).startswith(b"\x89PNG")  # b was uploaded again, not assumed
+    finally:
+        first.close()
+        second.close()
