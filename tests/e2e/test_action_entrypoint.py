@@ -70,11 +70,6 @@ def runner(github: FakeGitHub, workdir: Path, monkeypatch: pytest.MonkeyPatch) -
     return files
 
 
-def test_every_input_is_an_option_or_a_command_choice() -> None:
-    inputs = set(action_inputs())
-    assert inputs == set(action.OPTIONS) | {"run", "working_directory", "publish"}
-
-
 @pytest.mark.parametrize(
     ("inputs", "argv"),
     [
