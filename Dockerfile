@@ -1,5 +1,6 @@
 # mlreport: the image of the GitHub Action (action.yml) and of GitLab CI jobs
-# (image: ghcr.io/<owner>/ml-report:<version>). Built from this repository.
+# (image: ghcr.io/<owner>/ml-report:<version>). Built from this repository; kept under
+# 600 MB (docs/container.md): no pyarrow (`pip install pyarrow` to read Parquet in a job).
 
 FROM python:3.12-slim AS build
 WORKDIR /src
@@ -7,7 +8,9 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 # Dependencies first, pinned with hashes (requirements/image.txt), so this layer is reused
 # until they change; everything goes to /install, copied alone into the final image.
 COPY requirements/image.txt requirements/image.txt
-RUN pip install --require-hashes --prefix=/install -r requirements/image.txt
+# Packages' own test suites (~60 MB) are not needed to run them.
+RUN pip install --require-hashes --prefix=/install -r requirements/image.txt \
+    && find /install -depth -type d -name tests -exec rm -rf '{}' +
 COPY pyproject.toml README.md LICENSE ./
 COPY src src
 COPY templates templates
@@ -26,6 +29,7 @@ RUN apt-get update \
 COPY --from=build /install /usr/local
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
     MPLBACKEND=Agg \
     MPLCONFIGDIR=/usr/local/share/mlreport/matplotlib
 # matplotlib's font cache, built once here rather than on every job's first chart.
