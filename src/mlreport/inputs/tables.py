@@ -108,7 +108,7 @@ class CsvTable:
     def where(self, row: int) -> str:
         return f"line {row + 2}"
 
-    def _load(self, names: Sequence[str], dtype: Any) -> np.ndarray:
+    def _load(self, names: Sequence[str], dtype: Any, ndmin: Literal[1, 2] = 2) -> np.ndarray:
         indices = [self.columns.index(name) for name in names]
         try:
             return np.loadtxt(
@@ -120,7 +120,7 @@ class CsvTable:
                 comments=None,
                 quotechar='"',
                 encoding="utf-8",
-                ndmin=2,
+                ndmin=ndmin,
             )
         except UnicodeDecodeError as exc:
             raise utf8_error_in_file(self.path, exc) from None
@@ -152,21 +152,10 @@ class CsvTable:
         if not self._widths or max(widths) > MAX_BYTES_WIDTH:
             return None
         dtype = np.dtype([(f"f{j}", f"S{max(w, 1)}") for j, w in enumerate(widths)])
-        indices = [self.columns.index(name) for name in names]
         try:
-            table = np.loadtxt(
-                self.path,
-                delimiter=self.delimiter,
-                skiprows=1,
-                usecols=indices,
-                dtype=dtype,
-                comments=None,
-                quotechar='"',
-                encoding="utf-8",
-            )
-        except (ValueError, UnicodeError):
+            table = self._load(names, dtype, ndmin=1)  # one record per row
+        except ValueError:  # text beyond Latin-1
             return None
-        table = np.atleast_1d(table)
         return [encode_bytes(name, table[f"f{j}"]) for j, name in enumerate(names)]
 
     def numbers(self, names: Sequence[str]) -> np.ndarray:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal, Protocol
+
+from mlreport.errors import PublishError
 
 TargetKind = Literal["pr", "issue", "commit"]
 
@@ -89,3 +92,17 @@ class Platform(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+
+
+@contextmanager
+def translated(
+    explain: Callable[[BaseException, str, str], PublishError], doing: str, where: str
+) -> Iterator[None]:
+    """Any error of a platform's client library as a one-line PublishError (never with the
+    token): *explain* turns it into one, saying what was being done."""
+    try:
+        yield
+    except PublishError:
+        raise
+    except Exception as exc:  # client libraries, requests and urllib3 raise many types
+        raise explain(exc, doing, where) from exc

@@ -19,14 +19,14 @@ import logging
 import random
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 from mlreport.errors import ForkReadOnly, PublishError
-from mlreport.platforms.base import Comment, Hosted, ImageFile, Target
+from mlreport.platforms.base import Comment, Hosted, ImageFile, Target, translated
 from mlreport.platforms.marker import truncate
 from mlreport.platforms.retry import WaitTooLong, github_retry
 
@@ -267,15 +267,8 @@ class GitHubPlatform:
         with ThreadPoolExecutor(min(8, len(items))) as pool:
             return list(pool.map(function, items))
 
-    @contextmanager
-    def _errors(self, doing: str) -> Iterator[None]:
-        """PyGithub and transport errors as one-line PublishErrors (never with the token)."""
-        try:
-            yield
-        except PublishError:
-            raise
-        except Exception as exc:  # PyGithub, requests and urllib3 raise many types
-            raise explain(exc, doing, self.repo_name) from exc
+    def _errors(self, doing: str) -> AbstractContextManager[None]:
+        return translated(explain, doing, self.repo_name)
 
 
 class _CurrentStderr(logging.Handler):

@@ -9,13 +9,13 @@ notes or uploads.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from mlreport.errors import PublishError
-from mlreport.platforms.base import Comment, Hosted, ImageFile, Target
+from mlreport.platforms.base import Comment, Hosted, ImageFile, Target, translated
 from mlreport.platforms.github import transport_error
 from mlreport.platforms.retry import WaitTooLong, bounded_retry
 
@@ -177,14 +177,8 @@ class GitLabPlatform:
                 )
             return str(answer.json()["url"])
 
-    @contextmanager
-    def _errors(self, doing: str) -> Iterator[None]:
-        try:
-            yield
-        except PublishError:
-            raise
-        except Exception as exc:  # python-gitlab, requests and urllib3 raise many types
-            raise explain(exc, doing, self.project_path) from exc
+    def _errors(self, doing: str) -> AbstractContextManager[None]:
+        return translated(explain, doing, self.project_path)
 
 
 def explain(exc: BaseException, doing: str, project: str) -> PublishError:

@@ -81,19 +81,21 @@ class BoundedRetry(Retry):
 RETRY_AFTER_STATUSES = frozenset({403, 413, 429, 503})
 
 
+def _settings(attempts: int, total_time: float) -> dict[str, Any]:
+    return {
+        "total": attempts,
+        "status_forcelist": list(RETRY_STATUSES),
+        "allowed_methods": None,  # POST too: duplicates a retried POST makes are cleaned up
+        "backoff_factor": 0.5,
+        "backoff_max": 10.0,
+        "backoff_jitter": 0.25,
+        "deadline": time.monotonic() + total_time,
+    }
+
+
 def bounded_retry(attempts: int = ATTEMPTS, total_time: float = TOTAL_TIME) -> BoundedRetry:
     """The policy for plain requests sessions (python-gitlab)."""
-    retry = BoundedRetry(
-        total=attempts,
-        status_forcelist=RETRY_STATUSES,
-        allowed_methods=None,  # POST too: duplicates a retried POST may make are cleaned up
-        backoff_factor=0.5,
-        backoff_max=10.0,
-        backoff_jitter=0.25,
-        raise_on_status=True,
-        respect_retry_after_header=True,
-        deadline=time.monotonic() + total_time,
-    )
+    retry = BoundedRetry(**_settings(attempts, total_time))
     retry.RETRY_AFTER_STATUS_CODES = RETRY_AFTER_STATUSES
     return retry
 
@@ -106,13 +108,7 @@ def github_retry(attempts: int = ATTEMPTS, total_time: float = TOTAL_TIME) -> An
         RETRY_AFTER_STATUS_CODES = RETRY_AFTER_STATUSES
 
     return GitHubBoundedRetry(
-        total=attempts,
-        status_forcelist=list(RETRY_STATUSES),
-        allowed_methods=None,
-        backoff_factor=0.5,
-        backoff_max=10.0,
-        backoff_jitter=0.25,
         secondary_rate_wait=LONGEST_WAIT,
         max_rate_limit_wait=LONGEST_WAIT,
-        deadline=time.monotonic() + total_time,
+        **_settings(attempts, total_time),
     )
