@@ -46,12 +46,6 @@ def secrets_in(environ: Mapping[str, str]) -> list[str]:
     return sorted(values, key=len, reverse=True)
 
 
-def redact(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text
-
-
 def clean_line(line: str) -> str:
     """What a terminal would show last on the line: escapes removed, after the last \\r."""
     line = _ANSI.sub("", line.rstrip("\r\n"))

@@ -294,7 +294,7 @@ publish_options = apply(
 
 def build_publish_options(kwargs: dict[str, Any]) -> PublishOptions:
     from mlreport.platforms.context import PublishOptions
-    from mlreport.platforms.marker import check_id
+    from mlreport.platforms.marker import DEFAULT_ID, check_id
 
     get = kwargs.get
     return PublishOptions(
@@ -304,7 +304,7 @@ def build_publish_options(kwargs: dict[str, Any]) -> PublishOptions:
         issue=get("issue"),
         commit=get("commit"),
         mode=get("mode") or "update",
-        report_id=check_id(get("report_id") or "default"),
+        report_id=check_id(get("report_id") or DEFAULT_ID),
         token=get("token"),
         api_url=get("api_url"),
         check=bool(get("check")),

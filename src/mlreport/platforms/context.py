@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from mlreport.errors import PublishError, UsageError
 from mlreport.platforms.base import Target
+from mlreport.platforms.marker import DEFAULT_ID
 
 PlatformName = Literal["github", "gitlab", "local"]
 Mode = Literal["update", "new", "replace"]
@@ -35,7 +36,7 @@ class PublishOptions:
     issue: int | None = None
     commit: str | None = None
     mode: Mode = "update"
-    report_id: str = "default"
+    report_id: str = DEFAULT_ID
     token: str | None = None
     api_url: str | None = None
     check: bool = False
