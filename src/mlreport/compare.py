@@ -94,9 +94,9 @@ def compare(
         delta: float | None = None
         change: Change | None = None
         if is_number(value) and is_number(old):
-            delta = float(value) - float(old)  # type: ignore[arg-type]
+            delta = float(value) - float(old)
             if math.isfinite(delta):
-                change = change_of(delta, float(value), direction)  # type: ignore[arg-type]
+                change = change_of(delta, float(value), direction)
             else:
                 delta = None
         rows.append(MetricRow(name, value, old, delta, change, direction, source))

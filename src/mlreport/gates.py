@@ -219,15 +219,15 @@ def _evaluate(
             f"gate '{gate.expression}': metric '{gate.metric}' is not a number ({actual!r})",
             "gates compare numeric metrics",
         )
-    value = float(actual)  # type: ignore[arg-type]
+    value = float(actual)
     base: float | None = None
     if gate.uses_baseline:
         old = (baseline or {}).get(gate.metric)
-        if not is_number(old) or not math.isfinite(float(old)):  # type: ignore[arg-type]
+        if not is_number(old) or not math.isfinite(float(old)):
             why = "no baseline" if baseline is None else f"no baseline value for {gate.metric}"
             status: Status = "fail" if strict else "skipped"
             return GateResult(gate.expression, gate.metric, gate.op, value, None, None, status, why)
-        base = float(old)  # type: ignore[arg-type]
+        base = float(old)
     expected = gate.threshold(base)
     if math.isnan(value):
         return GateResult(

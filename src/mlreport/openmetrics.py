@@ -27,13 +27,13 @@ def openmetrics(rows: Iterable[MetricRow]) -> str:
     lines = []
     seen: set[str] = set()
     for row in rows:
-        if not is_number(row.value) or not math.isfinite(float(row.value)):  # type: ignore[arg-type]
+        if not is_number(row.value) or not math.isfinite(float(row.value)):
             continue
         name = metric_name(row.name)
         if name in seen:
             continue
         seen.add(name)
-        lines.append(f"{name} {float(row.value)!r}")  # type: ignore[arg-type]
+        lines.append(f"{name} {float(row.value)!r}")
     return "\n".join(lines) + "\n" if lines else ""
 
 

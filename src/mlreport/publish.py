@@ -131,6 +131,7 @@ def make_platform(context: Context, options: PublishOptions, directory: Path) ->
             context.api_url,
             context.server_url,
             options.assets_branch,
+            options.timeout,
         )
     from mlreport.platforms.gitlab import GitLabPlatform
 

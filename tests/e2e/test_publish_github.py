@@ -299,9 +299,13 @@ def test_transient_faults_are_retried(
 def test_slow_response_is_retried(
     github: FakeGitHub, actions: dict[str, Path], report: Path, cli: CLI
 ) -> None:
-    github.add_fault(method="GET", path=r"/issues/\d+/comments$", times=1, delay=3.0)
+    github.add_fault(method="GET", path=r"/issues/\d+/comments$", times=1, delay=5.0)
+    started = time.monotonic()
     result = cli("publish", "report", "--timeout", "0.5")
     assert result.code == 0, result.output
+    assert time.monotonic() - started < 5.0  # the slow answer was not waited for ...
+    listings = [r for r in github.requests if r.method == "GET" and r.path.endswith("/comments")]
+    assert len(listings) >= 2  # ... but asked again
     assert len(ours(github)) == 1
 
 

@@ -157,6 +157,15 @@ def test_transient_faults_are_retried(
         assert time.monotonic() - started >= 1.0
 
 
+def test_slow_answer_is_retried(pipeline: FakeGitLab, report: Path, cli: CLI) -> None:
+    pipeline.add_fault(method="GET", path=r"/notes$", times=1, delay=5.0)
+    started = time.monotonic()
+    result = cli("publish", "report", "--timeout", "0.5")
+    assert result.code == 0, result.output
+    assert time.monotonic() - started < 5.0
+    assert len(ours(pipeline)) == 1
+
+
 def test_oversized_report_is_cut(pipeline: FakeGitLab, report: Path, cli: CLI) -> None:
     padding = "".join(f"\n### Extra {i}\n\n" + "word " * 5000 for i in range(45))
     (report / "report.md").write_text((report / "report.md").read_text() + padding)

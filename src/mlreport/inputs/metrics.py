@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from mlreport.errors import InputError
 from mlreport.inputs._files import read_text
@@ -33,7 +33,7 @@ _YAML_FLOAT = re.compile(
 _FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".tsv": "tsv"}
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[int | float]:
     """True for int and float values (bool excluded), the values mlreport diffs and gates."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 import random
 import sys
 import time
@@ -62,7 +63,7 @@ class GitHubPlatform:
             base_url=api_url,
             per_page=100,
             retry=github_retry(),
-            timeout=timeout,  # type: ignore[arg-type]  # typed int, used as a float
+            timeout=max(1, math.ceil(timeout)),  # PyGithub takes whole seconds only
             pool_size=16,
             seconds_between_requests=None,  # rate limits are handled by the retry policy
             seconds_between_writes=None,
