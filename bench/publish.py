@@ -13,7 +13,6 @@ import contextlib
 import io
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the test fakes live in tests/fakes
 
 from tests.fakes.github import FakeGitHub  # noqa: E402
-from tests.helpers import write_classification, write_csv  # noqa: E402
+from tests.helpers import render_report, write_inputs  # noqa: E402
 
 from mlreport.platforms.context import PublishOptions  # noqa: E402
 from mlreport.publish import publish  # noqa: E402
@@ -34,25 +33,8 @@ RUNS = 5
 
 
 def render(folder: Path) -> Path:
-    write_classification(folder / "p.csv", n=2000, k=5)
-    write_csv(folder / "h.csv", ["epoch", "loss"], [[i, 1 / i] for i in range(1, 20)])
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mlreport",
-            "render",
-            "-p",
-            "p.csv",
-            "--history",
-            "h.csv",
-            "-o",
-            "report",
-        ],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-    )
+    write_inputs(folder, n=2000, k=5, epochs=19)
+    render_report(folder, "-o", "report", workers="2")
     return folder / "report"
 
 

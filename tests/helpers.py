@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,6 +71,26 @@ def write_classification(
         row += [values[i] for values in extra.values()]
         rows.append(row)
     return write_csv(path, header, rows)
+
+
+def render_report(
+    folder: Path, *args: str, workers: str = "0", check: bool = True
+) -> subprocess.CompletedProcess[bytes]:
+    """``mlreport render -p p.csv --history h.csv ARGS`` in a fresh process in *folder*
+    (charts drawn by *workers* chart workers)."""
+    return subprocess.run(
+        [sys.executable, "-m", "mlreport", "render", "-p", "p.csv", "--history", "h.csv", *args],
+        cwd=folder,
+        check=check,
+        capture_output=True,
+        env={**os.environ, "MLREPORT_CHART_WORKERS": workers},
+    )
+
+
+def write_inputs(folder: Path, n: int, k: int, epochs: int) -> None:
+    """p.csv (classification with probabilities) and h.csv (a loss per epoch) in *folder*."""
+    write_classification(folder / "p.csv", n=n, k=k)
+    write_csv(folder / "h.csv", ["epoch", "loss"], [[i, 1 / i] for i in range(1, epochs + 1)])
 
 
 def markdown_html(markdown: str) -> str:

@@ -2,33 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.helpers import write_classification, write_csv
-
-
-def render(cwd: Path, out: str, workers: str) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mlreport",
-            "render",
-            "-p",
-            "p.csv",
-            "--history",
-            "h.csv",
-            "-o",
-            out,
-        ],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        env={**os.environ, "MLREPORT_CHART_WORKERS": workers},
-    )
+from tests.helpers import render_report, write_classification, write_csv
 
 
 def test_parallel_and_sequential_reports_are_identical(tmp_path: Path) -> None:
@@ -38,8 +14,8 @@ def test_parallel_and_sequential_reports_are_identical(tmp_path: Path) -> None:
         ["epoch", "loss", "val_loss"],
         [[i, 1 / i, 1.2 / i] for i in range(1, 30)],
     )
-    render(tmp_path, "parallel", "2")
-    render(tmp_path, "sequential", "0")
+    render_report(tmp_path, "-o", "parallel", workers="2")
+    render_report(tmp_path, "-o", "sequential", workers="0")
     names = sorted(p.name for p in (tmp_path / "parallel").iterdir())
     assert names == [
         "confusion_matrix.png",

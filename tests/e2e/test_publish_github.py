@@ -18,7 +18,7 @@ import requests
 from tests.conftest import CLI, Result
 from tests.fakes.fixtures import GITHUB_TOKEN
 from tests.fakes.github import FakeGitHub
-from tests.helpers import write_classification, write_csv
+from tests.helpers import render_report, write_classification, write_inputs
 
 EVENTS = Path(__file__).resolve().parents[1] / "fixtures" / "events"
 REPO = "Codertocat/Hello-World"  # the repository of the real webhook payloads
@@ -32,30 +32,10 @@ MARKER = "<!-- mlreport:report id=default -->"
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A report with three charts and one failing gate, rendered once."""
     folder = tmp_path_factory.mktemp("rendered")
-    write_classification(folder / "p.csv", n=400, k=3)
-    write_csv(folder / "h.csv", ["epoch", "loss"], [[i, 1 / i] for i in range(1, 6)])
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mlreport",
-            "render",
-            "-p",
-            "p.csv",
-            "--history",
-            "h.csv",
-            "-g",
-            "accuracy >= 0.5",
-            "-g",
-            "accuracy >= 0.99",
-            "-o",
-            "report",
-        ],
-        cwd=folder,
-        check=False,
-        capture_output=True,
-        env={**os.environ, "MLREPORT_CHART_WORKERS": "0"},
-    )
+    write_inputs(folder, n=400, k=3, epochs=5)
+    render_report(
+        folder, "-g", "accuracy >= 0.5", "-g", "accuracy >= 0.99", "-o", "report", check=False
+    )  # exits 1: a gate fails, on purpose
     assert (folder / "report" / "report.md").is_file()
     return folder / "report"
 
