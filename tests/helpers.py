@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
@@ -16,6 +17,13 @@ import numpy as np
 if TYPE_CHECKING:
     from mlreport.inputs.labels import Labels
     from mlreport.inputs.predictions import Predictions
+    from tests.conftest import Result
+
+
+def write_text(path: Path, text: str) -> Path:
+    """*text* as written, byte for byte: no newline translation."""
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
@@ -98,6 +106,56 @@ def markdown_html(markdown: str) -> str:
     from mlreport.preview import markdown_to_html
 
     return markdown_to_html(markdown)
+
+
+# --- Published reports and what the CLI printed ----------------------------------------------
+
+MARKER = "<!-- mlreport:report id=default -->"  # the default report's comment marker
+
+
+def image_urls(body: str) -> list[str]:
+    """The targets of the Markdown images in a comment *body*."""
+    return re.findall(r"!\[[^\]]*\]\(([^)]+)\)", body)
+
+
+def fetch(url: str) -> bytes:
+    """GET *url* (an image link the report points to); fail on any error status."""
+    import requests
+
+    with requests.get(url, timeout=10) as answer:
+        answer.raise_for_status()
+        return answer.content
+
+
+def step_outputs(path: Path) -> dict[str, str]:
+    """GITHUB_OUTPUT's ``name=value`` and ``name<<DELIMITER`` … ``DELIMITER`` entries."""
+    values: dict[str, str] = {}
+    lines = iter(path.read_text(encoding="utf-8").splitlines())
+    for line in lines:
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            body: list[str] = []
+            for item in lines:
+                if item == delimiter:
+                    break
+                body.append(item)
+            else:
+                raise AssertionError(f"GITHUB_OUTPUT: {name} is not closed by {delimiter}")
+            values[name] = "\n".join(body)
+        elif "=" in line:
+            name, value = line.split("=", 1)
+            values[name] = value
+        elif line.strip():
+            raise AssertionError(f"GITHUB_OUTPUT: a line the runner would reject: {line!r}")
+    return values
+
+
+def one_error(result: Result) -> str:
+    """The single ``mlreport: error:`` line on stderr (other lines may come before it)."""
+    lines = [line for line in result.err.splitlines() if line.startswith("mlreport: error:")]
+    assert len(lines) == 1, result.err
+    assert "Traceback" not in result.err
+    return lines[0]
 
 
 # --- Predictions built in memory (unit tests of mlreport.evaluate) ---------------------------

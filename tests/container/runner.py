@@ -213,26 +213,3 @@ def docker_run_options(job: Job, variables: Mapping[str, str]) -> list[str]:
     for name in variables:
         options += ["-e", name]
     return [*options, *job.mounts(), "--entrypoint", entrypoint()]
-
-
-def step_outputs(path: Path) -> dict[str, str]:
-    """GITHUB_OUTPUT's ``name=value`` and ``name<<DELIMITER`` … ``DELIMITER`` entries."""
-    values: dict[str, str] = {}
-    lines = iter(path.read_text(encoding="utf-8").splitlines())
-    for line in lines:
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            name, delimiter = line.split("<<", 1)
-            body: list[str] = []
-            for item in lines:
-                if item == delimiter:
-                    break
-                body.append(item)
-            else:
-                raise AssertionError(f"GITHUB_OUTPUT: {name} is not closed by {delimiter}")
-            values[name] = "\n".join(body)
-        elif "=" in line:
-            name, value = line.split("=", 1)
-            values[name] = value
-        elif line.strip():
-            raise AssertionError(f"GITHUB_OUTPUT: a line the runner would reject: {line!r}")
-    return values

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from mlreport import __version__
 from tests.container import runner
@@ -20,22 +19,11 @@ from tests.container.project import BASELINE, make_project
 from tests.fakes.fixtures import GITLAB_PROJECT, GITLAB_TOKEN, MR_IID, MR_SHA
 from tests.fakes.github import FakeGitHub
 from tests.fakes.gitlab import FakeGitLab
+from tests.helpers import MARKER, fetch, image_urls, step_outputs
 
 pytestmark = pytest.mark.container
 
 MAX_IMAGE_BYTES = 600 * 1000 * 1000
-MARKER = "<!-- mlreport:report id=default -->"
-
-
-def image_urls(body: str) -> list[str]:
-    return re.findall(r"!\[[^\]]*\]\(([^)]+)\)", body)
-
-
-def fetch(url: str) -> bytes:
-    with requests.get(url, timeout=10) as answer:
-        answer.raise_for_status()
-        return answer.content
-
 
 # --- the image ------------------------------------------------------------------------------------
 
@@ -142,7 +130,7 @@ def test_action_on_a_pull_request(
         assert url.startswith(f"{github.server_url}/{runner.REPOSITORY}/blob/"), url
         assert fetch(url).startswith(b"\x89PNG")
 
-    outputs = runner.step_outputs(job.output)
+    outputs = step_outputs(job.output)
     assert outputs.keys() == runner.action()["outputs"].keys()
     assert outputs == {
         "report-path": "report/report.md",
@@ -168,7 +156,7 @@ def test_failing_gates_decide_the_exit_code(
 ) -> None:
     job, sha, failed = run_action(podman, image, github, tmp_path, wrong=20)
     assert failed.code == 1, failed.output
-    outputs = runner.step_outputs(job.output)
+    outputs = step_outputs(job.output)
     assert (outputs["status"], outputs["gates-failed"]) == ("fail", "2")
     (comment,) = ours(github)
     assert comment["body"].startswith(MARKER + "\n## ❌ ML report: 2 of 2 gates failed")
@@ -178,7 +166,7 @@ def test_failing_gates_decide_the_exit_code(
     job.output.write_text("")
     reported = _start(podman, image, github, job, sha, {"fail_on_gates": "false"})
     assert reported.code == 0, reported.output
-    outputs = runner.step_outputs(job.output)
+    outputs = step_outputs(job.output)
     assert (outputs["status"], outputs["gates-failed"]) == ("fail", "2")
     assert_token_masked(reported, github.token)
     (again,) = ours(github)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.container import runner
+from tests.helpers import step_outputs
 
 SCRIPTS = runner.REPO / "scripts"
 
@@ -70,7 +71,7 @@ def test_inputs_as_the_runner_derives_them() -> None:
 def test_step_outputs_both_forms(tmp_path: Path) -> None:
     path = tmp_path / "output"
     path.write_text("status=pass\nreport-path<<ghadelim_1\nreport/report.md\nghadelim_1\n")
-    assert runner.step_outputs(path) == {"status": "pass", "report-path": "report/report.md"}
+    assert step_outputs(path) == {"status": "pass", "report-path": "report/report.md"}
     path.write_text("broken\n")
     with pytest.raises(AssertionError, match="reject"):
-        runner.step_outputs(path)
+        step_outputs(path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ import yaml
 from mlreport import action
 from tests.fakes.fixtures import GITHUB_REPO, GITHUB_TOKEN, HEAD_SHA, PULL_NUMBER
 from tests.fakes.github import FakeGitHub
+from tests.helpers import step_outputs
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN = """\
@@ -90,13 +90,6 @@ def test_command_choice(
     assert action.command() == argv
 
 
-def outputs(path: Path) -> dict[str, str]:
-    return {
-        m[0]: m[2]
-        for m in re.findall(r"^([\w-]+)<<(\S+)\n(.*?)\n\2$", path.read_text(), re.M | re.S)
-    }
-
-
 def test_run_and_publish(
     github: FakeGitHub,
     runner: dict[str, Path],
@@ -111,7 +104,7 @@ def test_run_and_publish(
     comments = github.comments(GITHUB_REPO, PULL_NUMBER)
     assert len(comments) == 1
     assert "### Command" in comments[0]["body"]
-    values = outputs(runner["output"])
+    values = step_outputs(runner["output"])
     assert values["status"] == "pass" and values["gates-failed"] == "0"
     assert values["comment-url"] == comments[0]["html_url"]
 
@@ -125,7 +118,7 @@ def test_fail_on_gates_decides_the_exit_code(
     assert action.main() == 1
     monkeypatch.setenv("INPUT_FAIL_ON_GATES", "false")
     assert action.main() == 0
-    assert outputs(runner["output"])["status"] == "fail"
+    assert step_outputs(runner["output"])["status"] == "fail"
 
 
 def test_publish_false_stays_local_but_writes_the_outputs(
@@ -140,7 +133,7 @@ def test_publish_false_stays_local_but_writes_the_outputs(
     assert action.main() == 0
     assert github.requests == []
     assert (workdir / "report" / "published" / "comment-1.md").is_file()
-    assert outputs(runner["output"])["status"] == "pass"
+    assert step_outputs(runner["output"])["status"] == "pass"
 
 
 def test_publishes_an_existing_report(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CLI, Result
-from tests.helpers import write_classification, write_json, write_jsonl
+from tests.helpers import write_classification, write_json, write_jsonl, write_text
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@e", "-c", "init.defaultBranch=main"]
 GIT += ["-c", "commit.gpgsign=false"]
@@ -17,11 +17,6 @@ GIT += ["-c", "commit.gpgsign=false"]
 
 def git(cwd: Path, *args: str) -> None:
     subprocess.run([*GIT, *args], cwd=cwd, check=True, capture_output=True)
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8", newline="")
-    return path
 
 
 def one_line_error(result: Result, file: str | None, *keywords: str) -> str:
@@ -99,7 +94,7 @@ def test_empty_file(tmp_path: Path, cli: CLI, option: str, name: str, what: str)
 
 
 def test_whitespace_only_metrics(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "m.yaml", "\n   \n")
+    write_text(tmp_path / "m.yaml", "\n   \n")
     line = one_line_error(cli("diff", "-m", "m.yaml"), "m.yaml")
     assert line == (
         "mlreport: error: m.yaml: metrics file is empty (only whitespace); check the step that "
@@ -108,7 +103,7 @@ def test_whitespace_only_metrics(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_whitespace_only_json_predictions(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.json", " \n\t\n")
+    write_text(tmp_path / "p.json", " \n\t\n")
     line = one_line_error(cli("check", "-p", "p.json"), "p.json")
     assert line == (
         "mlreport: error: p.json: file is empty (only whitespace); check the step that writes "
@@ -117,7 +112,7 @@ def test_whitespace_only_json_predictions(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_header_only_predictions(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred\n")
     one_line_error(cli("check", "-p", "p.csv"), "p.csv", "no data rows")
 
 
@@ -125,14 +120,14 @@ def test_header_only_predictions(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_invalid_json_metrics(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "m.json", '{\n  "accuracy": 0.9,\n}\n')
+    write_text(tmp_path / "m.json", '{\n  "accuracy": 0.9,\n}\n')
     line = one_line_error(cli("check", "-m", "m.json", "--gate", "accuracy >= 0.5"), "m.json")
     assert line.startswith("mlreport: error: m.json: invalid JSON at line 3, column 1: ")
     assert line.endswith("; fix the file at that position (a JSON linter shows the context)")
 
 
 def test_duplicate_key_in_json_metrics(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "m.json", '{"accuracy": 0.9, "accuracy": 0.95}')
+    write_text(tmp_path / "m.json", '{"accuracy": 0.9, "accuracy": 0.95}')
     line = one_line_error(cli("check", "-m", "m.json", "--gate", "accuracy >= 0.5"), "m.json")
     assert line == "mlreport: error: m.json: key 'accuracy' appears twice in one object"
 
@@ -146,47 +141,47 @@ def test_metrics_that_collide_once_flattened(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_invalid_json_predictions(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.json", '{"y_true": [0, 1], "y_pred": [1, 0]')
+    write_text(tmp_path / "p.json", '{"y_true": [0, 1], "y_pred": [1, 0]')
     one_line_error(cli("render", "-p", "p.json"), "p.json", "invalid JSON at line 1")
 
 
 def test_invalid_json_lines(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.jsonl", '{"y_true": 0, "y_pred": 1}\n{"y_true": 1, "y_pred": 0\n')
+    write_text(tmp_path / "p.jsonl", '{"y_true": 0, "y_pred": 1}\n{"y_true": 1, "y_pred": 0\n')
     line = one_line_error(cli("check", "-p", "p.jsonl"), "p.jsonl")
     assert line.startswith("mlreport: error: p.jsonl: line 2: invalid JSON: ")
 
 
 def test_json_lines_row_that_is_not_an_object(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.jsonl", '{"y_true": 0, "y_pred": 1}\n[1, 0]\n')
+    write_text(tmp_path / "p.jsonl", '{"y_true": 0, "y_pred": 1}\n[1, 0]\n')
     one_line_error(cli("check", "-p", "p.jsonl"), "p.jsonl", "line 2", "JSON object per line")
 
 
 def test_invalid_yaml_metrics(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "m.yaml", "accuracy: 0.9\n  f1: [0.8\n")
+    write_text(tmp_path / "m.yaml", "accuracy: 0.9\n  f1: [0.8\n")
     line = one_line_error(cli("diff", "-m", "m.yaml"), "m.yaml")
     assert line.startswith("mlreport: error: m.yaml: invalid YAML at line 2, column ")
     assert line.endswith("; fix the file at that position (check indentation and quotes)")
 
 
 def test_duplicate_key_in_yaml_metrics(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "m.yaml", "test:\n  acc: 0.9\n  loss: 0.3\n  acc: 0.8\n")
+    write_text(tmp_path / "m.yaml", "test:\n  acc: 0.9\n  loss: 0.3\n  acc: 0.8\n")
     line = one_line_error(cli("diff", "-m", "m.yaml"), "m.yaml")
     assert line == "mlreport: error: m.yaml: key 'acc' appears twice in one mapping"
 
 
 def test_invalid_csv_metrics(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "m.csv", "name,value\naccuracy,0.9\nf1,0.8,0.7\n")
+    write_text(tmp_path / "m.csv", "name,value\naccuracy,0.9\nf1,0.8,0.7\n")
     line = one_line_error(cli("diff", "-m", "m.csv"), "m.csv")
     assert line == "mlreport: error: m.csv: line 3 has 3 fields, expected 2 (name,value)"
 
 
 def test_csv_metrics_of_unknown_shape(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "m.csv", "a,b,c\n1,2,3\n4,5,6\n")
+    write_text(tmp_path / "m.csv", "a,b,c\n1,2,3\n4,5,6\n")
     one_line_error(cli("diff", "-m", "m.csv"), "m.csv", "name,value", "accuracy,0.93")
 
 
 def test_invalid_csv_predictions_unterminated_quote(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", 'y_true,y_pred\n0,1\n"1,0\n')
+    write_text(tmp_path / "p.csv", 'y_true,y_pred\n0,1\n"1,0\n')
     line = one_line_error(cli("check", "-p", "p.csv"), "p.csv")
     assert line == (
         "mlreport: error: p.csv: line 3 has 1 field but the header has 2; every row needs one "
@@ -201,7 +196,7 @@ def test_invalid_parquet(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_unknown_predictions_extension(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.xlsx", "y_true,y_pred\n0,1\n")
+    write_text(tmp_path / "p.xlsx", "y_true,y_pred\n0,1\n")
     one_line_error(cli("check", "-p", "p.xlsx"), "p.xlsx", "unknown predictions format", ".csv")
 
 
@@ -211,7 +206,7 @@ def test_metrics_that_are_not_a_mapping(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_duplicate_metric_in_csv(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "m.csv", "accuracy,0.9\naccuracy,0.8\n")
+    write_text(tmp_path / "m.csv", "accuracy,0.9\naccuracy,0.8\n")
     one_line_error(cli("diff", "-m", "m.csv"), "m.csv", "'accuracy' appears twice")
 
 
@@ -243,7 +238,7 @@ def test_non_utf8(tmp_path: Path, cli: CLI, args: tuple[str, ...], name: str, da
 
 
 def test_missing_target_column(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "label,y_pred\n0,1\n1,0\n")
+    write_text(tmp_path / "p.csv", "label,y_pred\n0,1\n1,0\n")
     line = one_line_error(cli("render", "-p", "p.csv"), "p.csv")
     assert line == (
         "mlreport: error: p.csv: column 'y_true' not found (columns: label, y_pred); set the "
@@ -252,7 +247,7 @@ def test_missing_target_column(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_missing_prediction_column(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,prediction\n0,1\n1,0\n")
+    write_text(tmp_path / "p.csv", "y_true,prediction\n0,1\n1,0\n")
     one_line_error(cli("check", "-p", "p.csv"), "p.csv", "'y_pred' not found", "--pred-col")
 
 
@@ -263,7 +258,7 @@ def test_wrong_target_col_option(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_target_col_option_finds_the_column(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "truth,guess\n0,1\n1,1\n0,0\n1,0\n")
+    write_text(tmp_path / "p.csv", "truth,guess\n0,1\n1,1\n0,0\n1,0\n")
     result = cli("check", "-p", "p.csv", "--target-col", "truth", "--pred-col", "guess", "--json")
     assert result.code in (0, 1), result.output
     assert result.err == ""
@@ -276,22 +271,22 @@ def test_missing_slice_column(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_tsv_that_is_comma_separated(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.tsv", "y_true,y_pred\n0,1\n1,0\n")
+    write_text(tmp_path / "p.tsv", "y_true,y_pred\n0,1\n1,0\n")
     one_line_error(cli("check", "-p", "p.tsv"), "p.tsv", "not found", "y_true,y_pred")
 
 
 def test_semicolon_separated_csv(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true;y_pred\n0;1\n1;0\n")
+    write_text(tmp_path / "p.csv", "y_true;y_pred\n0;1\n1;0\n")
     one_line_error(cli("check", "-p", "p.csv"), "p.csv", "';'-separated", "','")
 
 
 def test_duplicate_column(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred,y_pred\n0,1,1\n1,0,0\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred,y_pred\n0,1,1\n1,0,0\n")
     one_line_error(cli("check", "-p", "p.csv"), "p.csv", "'y_pred' appears twice")
 
 
 def test_text_probabilities(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred,score\n0,1,0.5\n1,0,high\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred,score\n0,1,0.5\n1,0,high\n")
     one_line_error(cli("check", "-p", "p.csv"), "p.csv", "column 'score' is not numeric (line 3)")
 
 
@@ -299,7 +294,7 @@ def test_text_probabilities(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_csv_row_with_a_missing_field(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred\n0,1\n1,0\n1\n0,0\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred\n0,1\n1,0\n1\n0,0\n")
     line = one_line_error(cli("render", "-p", "p.csv"), "p.csv")
     assert line == (
         "mlreport: error: p.csv: line 4 has 1 field but the header has 2; every row needs one "
@@ -309,7 +304,7 @@ def test_csv_row_with_a_missing_field(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_csv_row_with_an_extra_field(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred\n0,1\n1,0,1\n0,0\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred\n0,1\n1,0,1\n0,0\n")
     line = one_line_error(cli("check", "-p", "p.csv"), "p.csv")
     assert line == (
         "mlreport: error: p.csv: line 3 has 3 fields but the header has 2; every row needs one "
@@ -319,13 +314,13 @@ def test_csv_row_with_an_extra_field(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_csv_row_with_an_extra_field_in_a_quoted_file(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", 'y_true,y_pred\n"a",b\n\nb,a,"c"\na,a\n')
+    write_text(tmp_path / "p.csv", 'y_true,y_pred\n"a",b\n\nb,a,"c"\na,a\n')
     line = one_line_error(cli("check", "-p", "p.csv"), "p.csv")
     assert line.startswith("mlreport: error: p.csv: line 4 has 3 fields but the header has 2; ")
 
 
 def test_unquoted_separator_in_a_label_is_found(tmp_path: Path, cli: CLI) -> None:
-    write(
+    write_text(
         tmp_path / "p.csv",
         "y_true,y_pred\nBoston,Boston\nBoston,Boston\nNew York, NY,Boston\nBoston,Austin\n",
     )
@@ -339,7 +334,7 @@ def test_unquoted_separator_in_a_label_is_found(tmp_path: Path, cli: CLI) -> Non
 
 
 def test_quoted_separator_in_a_label_is_read(tmp_path: Path, cli: CLI) -> None:
-    write(
+    write_text(
         tmp_path / "p.csv",
         'y_true,y_pred\nBoston,Boston\nBoston,Boston\n"New York, NY",Boston\nBoston,Austin\n',
     )
@@ -352,7 +347,7 @@ def test_quoted_separator_in_a_label_is_read(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_history_row_with_an_extra_field_has_no_y_true_hint(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "h.csv", "epoch,loss\n1,0.5\n2,0.4,0.3\n")
+    write_text(tmp_path / "h.csv", "epoch,loss\n1,0.5\n2,0.4,0.3\n")
     line = one_line_error(cli("render", "--history", "h.csv", "-o", "out"), "h.csv")
     assert line == (
         "mlreport: error: h.csv: line 3 has 3 fields but the header has 2; every row needs one "
@@ -361,7 +356,7 @@ def test_history_row_with_an_extra_field_has_no_y_true_hint(tmp_path: Path, cli:
 
 
 def test_csv_row_with_a_missing_field_and_text_labels(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred,proba_a,proba_b\na,b,0.2,0.8\nb,a,0.9\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred,proba_a,proba_b\na,b,0.2,0.8\nb,a,0.9\n")
     one_line_error(cli("check", "-p", "p.csv"), "p.csv", "line 3 has 3 fields", "same length")
 
 
@@ -387,7 +382,7 @@ def test_json_lines_row_missing_a_key(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_json_lines_row_with_extra_keys(tmp_path: Path, cli: CLI) -> None:
-    write(
+    write_text(
         tmp_path / "p.jsonl",
         '{"y_true": 0, "y_pred": 1}\n\n{"y_true": 1, "y_pred": 0, "a": 1, "b": 2}\n',
     )
@@ -411,7 +406,7 @@ def test_json_rows_with_a_missing_key(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_nan_label_from_an_empty_field(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred\ncat,dog\n,dog\ndog,cat\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred\ncat,dog\n,dog\ndog,cat\n")
     line = one_line_error(cli("render", "-p", "p.csv"), "p.csv")
     assert line == (
         "mlreport: error: p.csv: column 'y_true' has a missing value (first at line 3); drop "
@@ -420,7 +415,7 @@ def test_nan_label_from_an_empty_field(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_nan_labels_in_predictions_counted(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred\n0,1\n1,\n0,nan\n1,0\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred\n0,1\n1,\n0,nan\n1,0\n")
     one_line_error(
         cli("check", "-p", "p.csv"), "p.csv", "'y_pred' has 2 missing values", "line 3", "drop"
     )
@@ -432,7 +427,7 @@ def test_null_label_in_json(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_nan_regression_target(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred\n1.5,1\n,2.5\n3.5,2\nnan,1\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred\n1.5,1\n,2.5\n3.5,2\nnan,1\n")
     line = one_line_error(cli("check", "-p", "p.csv"), "p.csv")
     assert line == (
         "mlreport: error: p.csv: column 'y_true' has 2 missing or infinite values (first at "
@@ -441,7 +436,7 @@ def test_nan_regression_target(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_infinite_regression_target(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred\n1.5,1\n2.5,2\ninf,2.5\n-inf,1\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred\n1.5,1\n2.5,2\ninf,2.5\n-inf,1\n")
     line = one_line_error(cli("render", "-p", "p.csv"), "p.csv")
     assert line == (
         "mlreport: error: p.csv: column 'y_true' has 2 missing or infinite values (first at "
@@ -450,7 +445,7 @@ def test_infinite_regression_target(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_single_class(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred\nspam,spam\nspam,spam\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred\nspam,spam\nspam,spam\n")
     line = one_line_error(cli("render", "-p", "p.csv"), "p.csv")
     assert line == (
         "mlreport: error: p.csv: only one class ('spam') in y_true and y_pred; classification "
@@ -459,7 +454,7 @@ def test_single_class(tmp_path: Path, cli: CLI) -> None:
 
 
 def test_probability_column_for_an_unknown_label(tmp_path: Path, cli: CLI) -> None:
-    write(
+    write_text(
         tmp_path / "p.csv",
         "y_true,y_pred,proba_a,proba_b,proba_c\na,b,0.1,0.8,0.1\nb,a,0.6,0.3,0.1\n",
     )
@@ -472,29 +467,29 @@ def test_probability_column_for_an_unknown_label(tmp_path: Path, cli: CLI) -> No
 
 
 def test_probability_column_missing_for_a_label(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred,proba_a,proba_b\na,b,0.2,0.8\nc,a,0.6,0.4\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred,proba_a,proba_b\na,b,0.2,0.8\nc,a,0.6,0.4\n")
     one_line_error(cli("check", "-p", "p.csv"), "p.csv", "no probability column for label(s) c")
 
 
 def test_score_column_for_three_classes(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred,score\na,b,0.2\nc,a,0.6\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred,score\na,b,0.2\nc,a,0.6\n")
     one_line_error(cli("check", "-p", "p.csv"), "p.csv", "binary", "proba_<label>")
 
 
 def test_unknown_pos_label(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred,score\na,b,0.2\nb,a,0.6\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred,score\na,b,0.2\nb,a,0.6\n")
     result = cli("check", "-p", "p.csv", "--pos-label", "yes")
     one_line_error(result, "p.csv", "--pos-label 'yes' is not one of the labels (a, b)")
 
 
 def test_regression_task_on_text(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred\ncat,dog\ndog,dog\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred\ncat,dog\ndog,dog\n")
     result = cli("check", "-p", "p.csv", "--task", "regression")
     one_line_error(result, "p.csv", "not numeric ('cat' at line 2)", "--task regression")
 
 
 def test_history_without_numbers(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "h.csv", "epoch,phase\n1,train\n2,eval\n")
+    write_text(tmp_path / "h.csv", "epoch,phase\n1,train\n2,eval\n")
     one_line_error(cli("render", "--history", "h.csv"), "h.csv", "no numeric series", "epoch,loss")
 
 
@@ -551,7 +546,7 @@ def test_metrics_file_missing_at_the_baseline_ref_is_optional(repo: Path, cli: C
 
 
 def test_invalid_metrics_at_the_baseline_ref(repo: Path, cli: CLI) -> None:
-    write(repo / "broken.json", "{not json")
+    write_text(repo / "broken.json", "{not json")
     git(repo, "add", "broken.json")
     git(repo, "commit", "-qm", "broken")
     write_json(repo / "broken.json", {"accuracy": 0.5})
@@ -610,7 +605,7 @@ def test_unknown_metric_without_a_close_match(metrics: Path, cli: CLI) -> None:
 
 
 def test_malformed_gate_in_a_gates_file(tmp_path: Path, metrics: Path, cli: CLI) -> None:
-    write(tmp_path / "gates.yaml", "gates:\n  - accuracy >= basline\n")
+    write_text(tmp_path / "gates.yaml", "gates:\n  - accuracy >= basline\n")
     result = cli("check", "-m", metrics.name, "--gates", "gates.yaml")
     one_line_error(result, "gates.yaml", "cannot read 'basline'")
 
@@ -653,7 +648,7 @@ def test_debug_as_an_option_value_is_not_the_flag(tmp_path: Path, cli: CLI) -> N
 
 
 def test_without_debug_there_is_no_traceback(tmp_path: Path, cli: CLI) -> None:
-    write(tmp_path / "p.csv", "y_true,y_pred\n0,1\n1\n")
+    write_text(tmp_path / "p.csv", "y_true,y_pred\n0,1\n1\n")
     result = cli("render", "-p", "p.csv")
     one_line_error(result, "p.csv")
 

@@ -13,19 +13,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from tests.conftest import CLI, Result
+from tests.conftest import CLI
 from tests.fakes.fixtures import GITHUB_TOKEN
 from tests.fakes.github import FakeGitHub
-from tests.helpers import render_report, write_classification, write_inputs
+from tests.helpers import (
+    MARKER,
+    fetch,
+    image_urls,
+    one_error,
+    render_report,
+    step_outputs,
+    write_classification,
+    write_inputs,
+)
 
 EVENTS = Path(__file__).resolve().parents[1] / "fixtures" / "events"
 REPO = "Codertocat/Hello-World"  # the repository of the real webhook payloads
 PR = 2
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"  # pull_request.head.sha in the payload
 MERGE = "0" * 39 + "1"  # GITHUB_SHA of a pull_request run: the merge commit, not the head
-MARKER = "<!-- mlreport:report id=default -->"
 
 
 @pytest.fixture(scope="module")
@@ -68,23 +75,8 @@ def actions(github: FakeGitHub, workdir: Path, monkeypatch: pytest.MonkeyPatch) 
     return files
 
 
-def outputs(path: Path) -> dict[str, str]:
-    text = path.read_text()
-    return {m[0]: m[2] for m in re.findall(r"^([\w-]+)<<(\S+)\n(.*?)\n\2$", text, re.M | re.S)}
-
-
 def ours(github: FakeGitHub, number: int = PR) -> list[dict[str, Any]]:
     return [c for c in github.comments(REPO, number) if MARKER in c["body"]]
-
-
-def image_urls(body: str) -> list[str]:
-    return re.findall(r"!\[[^\]]*\]\(([^)]+)\)", body)
-
-
-def fetch(url: str) -> bytes:
-    with requests.get(url, timeout=10) as answer:
-        answer.raise_for_status()
-        return answer.content
 
 
 def writes(github: FakeGitHub, path: str) -> int:
@@ -214,7 +206,7 @@ def test_summary_and_outputs(
     result = cli("publish", "report")
     assert result.code == 0
     (comment,) = ours(github)
-    values = outputs(actions["output"])
+    values = step_outputs(actions["output"])
     assert values == {
         "report-path": str(Path("report") / "report.md"),
         "comment-url": comment["html_url"],
@@ -306,13 +298,6 @@ def test_rate_limit_reset_is_honoured(
     assert len(ours(github)) == 1
 
 
-def one_error(result: Result) -> str:
-    lines = [line for line in result.err.splitlines() if line.startswith("mlreport: error:")]
-    assert len(lines) == 1, result.err
-    assert "Traceback" not in result.err
-    return lines[0]
-
-
 def test_too_long_a_wait_gives_up_at_once(
     github: FakeGitHub, actions: dict[str, Path], report: Path, cli: CLI
 ) -> None:
@@ -342,7 +327,7 @@ def test_persistent_failure_is_bounded(
     assert "GitHub kept failing after several attempts" in line
     attempts = [r for r in github.requests if r.path.endswith(f"/issues/{PR}/comments")]
     assert 2 <= len(attempts) <= 6
-    assert outputs(actions["output"])["status"] == "fail"  # the summary and outputs still come
+    assert step_outputs(actions["output"])["status"] == "fail"  # the summary and outputs still come
     assert actions["summary"].read_text().startswith("## ❌ ML report")
 
 
@@ -385,7 +370,7 @@ def test_fork_pull_request_with_a_read_only_token(
     assert "Resource not accessible by integration" in line
     assert "workflow_run" in line
     assert any(out.startswith("::warning title=mlreport::") for out in result.out.splitlines())
-    assert outputs(actions["output"])["comment-url"] == ""
+    assert step_outputs(actions["output"])["comment-url"] == ""
     assert actions["summary"].read_text().startswith("## ❌ ML report")
     assert not ours(github)
 

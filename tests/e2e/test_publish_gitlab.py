@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import CLI, Result
+from tests.conftest import CLI
 from tests.e2e.test_publish_github import rendered  # noqa: F401  (the same rendered report)
 from tests.fakes.fixtures import GITLAB_PROJECT, GITLAB_TOKEN, MR_IID, MR_SHA
 from tests.fakes.gitlab import FakeGitLab
+from tests.helpers import MARKER, one_error
 
-MARKER = "<!-- mlreport:report id=default -->"
 BRANCH_SHA = "5" * 40
 
 
@@ -48,13 +48,6 @@ def pipeline(gitlab: FakeGitLab, monkeypatch: pytest.MonkeyPatch) -> FakeGitLab:
 
 def ours(gitlab: FakeGitLab) -> list[dict[str, Any]]:
     return [n for n in gitlab.notes(GITLAB_PROJECT, MR_IID) if MARKER in n["body"]]
-
-
-def one_error(result: Result) -> str:
-    lines = [line for line in result.err.splitlines() if line.startswith("mlreport: error:")]
-    assert len(lines) == 1, result.err
-    assert "Traceback" not in result.err
-    return lines[0]
 
 
 def test_first_and_second_publish(pipeline: FakeGitLab, report: Path, cli: CLI) -> None:

@@ -10,11 +10,7 @@ import pytest
 
 from mlreport.errors import InputError
 from mlreport.inputs.metrics import flatten, is_number, load_metrics, parse_metrics
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8", newline="")
-    return path
+from tests.helpers import write_text
 
 
 def load_error(path: Path) -> str:
@@ -31,7 +27,7 @@ def load_error(path: Path) -> str:
 
 
 def test_json_nested_objects_and_lists_are_flattened_with_dots(tmp_path: Path) -> None:
-    path = write(
+    path = write_text(
         tmp_path / "metrics.json",
         '{"test": {"acc": 0.9, "loss": {"ce": 0.25}}, "folds": [0.5, {"f1": 0.75}], "epochs": 7}',
     )
@@ -48,7 +44,7 @@ def test_json_nested_objects_and_lists_are_flattened_with_dots(tmp_path: Path) -
 
 
 def test_json_non_numeric_values_are_kept_but_not_numbers(tmp_path: Path) -> None:
-    path = write(
+    path = write_text(
         tmp_path / "metrics.json",
         '{"model": "resnet", "converged": true, "note": null, "acc": 0.5}',
     )
@@ -58,7 +54,7 @@ def test_json_non_numeric_values_are_kept_but_not_numbers(tmp_path: Path) -> Non
 
 
 def test_json_strings_that_look_like_numbers_stay_text(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.json", '{"lr": "1e-3", "version": "2"}')
+    path = write_text(tmp_path / "metrics.json", '{"lr": "1e-3", "version": "2"}')
     assert load_metrics(path) == {"lr": "1e-3", "version": "2"}
 
 
@@ -109,7 +105,7 @@ def test_flatten_keeps_distinct_names_that_share_a_prefix() -> None:
     ],
 )
 def test_keys_that_collide_once_flattened(tmp_path: Path, name: str, text: str) -> None:
-    path = write(tmp_path / name, text)
+    path = write_text(tmp_path / name, text)
     assert load_error(path) == (
         f"{path}: metric 'test.acc' appears twice once nested keys are joined"
     )
@@ -120,12 +116,12 @@ def test_keys_that_collide_once_flattened(tmp_path: Path, name: str, text: str) 
     ['{"acc": 0.9, "acc": 0.8}', '{"test": {"acc": 0.9, "f1": 0.5, "acc": 0.8}}'],
 )
 def test_json_duplicate_keys_are_an_error(tmp_path: Path, text: str) -> None:
-    path = write(tmp_path / "metrics.json", text)
+    path = write_text(tmp_path / "metrics.json", text)
     assert load_error(path) == f"{path}: key 'acc' appears twice in one object"
 
 
 def test_json_same_key_in_different_objects_is_fine(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.json", '{"acc": 0.9, "test": {"acc": 0.8}}')
+    path = write_text(tmp_path / "metrics.json", '{"acc": 0.9, "test": {"acc": 0.8}}')
     assert load_metrics(path) == {"acc": 0.9, "test.acc": 0.8}
 
 
@@ -142,7 +138,7 @@ def test_is_number() -> None:
 
 @pytest.mark.parametrize("suffix", [".yaml", ".yml", ".YAML"])
 def test_yaml_is_flattened_and_reads_1e_minus_3_as_a_number(tmp_path: Path, suffix: str) -> None:
-    path = write(
+    path = write_text(
         tmp_path / f"metrics{suffix}",
         "lr: 1e-3\nbig: 2E+5\ntest:\n  acc: 0.9\n  per_class: [0.8, 0.7]\nname: resnet\n"
         "count: 12\n",
@@ -181,14 +177,14 @@ def test_yaml_is_flattened_and_reads_1e_minus_3_as_a_number(tmp_path: Path, suff
     ],
 )
 def test_yaml_numbers_unless_quoted(tmp_path: Path, text: str, expected: object) -> None:
-    path = write(tmp_path / "metrics.yaml", f"value: {text}\n")
+    path = write_text(tmp_path / "metrics.yaml", f"value: {text}\n")
     value = load_metrics(path)["value"]
     assert value == expected
     assert type(value) is type(expected)
 
 
 def test_yaml_number_resolver_applies_in_lists_and_not_to_keys(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.yaml", "lrs: [1e-3, '1e-4', 2e-5]\n1e-3: 7\n")
+    path = write_text(tmp_path / "metrics.yaml", "lrs: [1e-3, '1e-4', 2e-5]\n1e-3: 7\n")
     metrics = load_metrics(path)
     assert metrics == {"lrs.0": 0.001, "lrs.1": "1e-4", "lrs.2": 2e-05, "0.001": 7}
 
@@ -196,7 +192,7 @@ def test_yaml_number_resolver_applies_in_lists_and_not_to_keys(tmp_path: Path) -
 def test_yaml_loading_leaves_the_safe_loader_alone(tmp_path: Path) -> None:
     import yaml
 
-    load_metrics(write(tmp_path / "metrics.yaml", "lr: 1e-3\n"))
+    load_metrics(write_text(tmp_path / "metrics.yaml", "lr: 1e-3\n"))
     assert yaml.safe_load("lr: 1e-3\n") == {"lr": "1e-3"}  # YAML 1.1, as PyYAML reads it
 
 
@@ -210,17 +206,17 @@ def test_yaml_loading_leaves_the_safe_loader_alone(tmp_path: Path) -> None:
     ],
 )
 def test_yaml_duplicate_keys_are_an_error(tmp_path: Path, text: str) -> None:
-    path = write(tmp_path / "metrics.yaml", text)
+    path = write_text(tmp_path / "metrics.yaml", text)
     assert load_error(path) == f"{path}: key 'acc' appears twice in one mapping"
 
 
 def test_yaml_same_key_in_different_mappings_is_fine(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.yaml", "acc: 0.9\ntest:\n  acc: 0.8\n")
+    path = write_text(tmp_path / "metrics.yaml", "acc: 0.9\ntest:\n  acc: 0.8\n")
     assert load_metrics(path) == {"acc": 0.9, "test.acc": 0.8}
 
 
 def test_yaml_merge_keys_and_overrides(tmp_path: Path) -> None:
-    path = write(
+    path = write_text(
         tmp_path / "metrics.yaml",
         "base: &base {acc: 0.9, f1: 0.5}\ntuned:\n  <<: *base\n  acc: 0.95\n",
     )
@@ -233,7 +229,7 @@ def test_yaml_merge_keys_and_overrides(tmp_path: Path) -> None:
 
 
 def test_yaml_duplicate_key_next_to_a_merge_is_an_error(tmp_path: Path) -> None:
-    path = write(
+    path = write_text(
         tmp_path / "metrics.yaml",
         "base: &base {acc: 0.9}\ntuned:\n  <<: *base\n  f1: 0.5\n  f1: 0.6\n",
     )
@@ -241,7 +237,7 @@ def test_yaml_duplicate_key_next_to_a_merge_is_an_error(tmp_path: Path) -> None:
 
 
 def test_yaml_unhashable_key_is_invalid_yaml(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.yaml", "? [a, b]\n: 0.5\n")
+    path = write_text(tmp_path / "metrics.yaml", "? [a, b]\n: 0.5\n")
     assert load_error(path) == (
         f"{path}: invalid YAML at line 1, column 3: found unhashable key; fix the file at that "
         "position (check indentation and quotes)"
@@ -249,7 +245,7 @@ def test_yaml_unhashable_key_is_invalid_yaml(tmp_path: Path) -> None:
 
 
 def test_yaml_dates_become_text(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.yaml", "trained: 2024-01-31\nacc: 0.5\n")
+    path = write_text(tmp_path / "metrics.yaml", "trained: 2024-01-31\nacc: 0.5\n")
     assert load_metrics(path) == {"trained": "2024-01-31", "acc": 0.5}
 
 
@@ -257,27 +253,27 @@ def test_yaml_dates_become_text(tmp_path: Path) -> None:
 
 
 def test_csv_long_with_header(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.csv", "name,value\naccuracy,0.93\nf1,0.8\nmodel,resnet\n")
+    path = write_text(tmp_path / "metrics.csv", "name,value\naccuracy,0.93\nf1,0.8\nmodel,resnet\n")
     assert load_metrics(path) == {"accuracy": 0.93, "f1": 0.8, "model": "resnet"}
 
 
 def test_csv_long_with_metric_header_in_capitals(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.csv", "Metric,Value\naccuracy,0.93\n")
+    path = write_text(tmp_path / "metrics.csv", "Metric,Value\naccuracy,0.93\n")
     assert load_metrics(path) == {"accuracy": 0.93}
 
 
 def test_csv_headerless(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.csv", "accuracy,0.93\nf1, 0.8 \nmodel,resnet\n")
+    path = write_text(tmp_path / "metrics.csv", "accuracy,0.93\nf1, 0.8 \nmodel,resnet\n")
     assert load_metrics(path) == {"accuracy": 0.93, "f1": 0.8, "model": "resnet"}
 
 
 def test_csv_headerless_starting_with_a_text_value(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.csv", "model,resnet\nacc,0.9\n")
+    path = write_text(tmp_path / "metrics.csv", "model,resnet\nacc,0.9\n")
     assert load_metrics(path) == {"model": "resnet", "acc": 0.9}
 
 
 def test_csv_headerless_of_text_values_only(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.csv", "model,resnet\ndataset,imagenet\n")
+    path = write_text(tmp_path / "metrics.csv", "model,resnet\ndataset,imagenet\n")
     assert load_metrics(path) == {"model": "resnet", "dataset": "imagenet"}
 
 
@@ -292,11 +288,11 @@ def test_csv_headerless_of_text_values_only(tmp_path: Path) -> None:
 def test_csv_two_by_two_with_a_number_first_is_a_header_over_values(
     tmp_path: Path, text: str, expected: dict[str, object]
 ) -> None:
-    assert load_metrics(write(tmp_path / "metrics.csv", text)) == expected
+    assert load_metrics(write_text(tmp_path / "metrics.csv", text)) == expected
 
 
 def test_csv_single_row_with_a_numeric_name_is_not_name_value(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.csv", "1,0.9\n")
+    path = write_text(tmp_path / "metrics.csv", "1,0.9\n")
     assert "expected 'name,value' rows" in load_error(path)
 
 
@@ -313,7 +309,7 @@ def test_csv_single_row_with_a_numeric_name_is_not_name_value(tmp_path: Path) ->
     ],
 )
 def test_csv_integers_stay_integers(tmp_path: Path, text: str, expected: dict[str, object]) -> None:
-    metrics = load_metrics(write(tmp_path / "metrics.csv", text))
+    metrics = load_metrics(write_text(tmp_path / "metrics.csv", text))
     assert metrics == expected
     assert [type(v).__name__ for v in metrics.values()] == [
         type(v).__name__ for v in expected.values()
@@ -321,54 +317,56 @@ def test_csv_integers_stay_integers(tmp_path: Path, text: str, expected: dict[st
 
 
 def test_csv_wide_header_over_one_row(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.csv", "accuracy,f1,model\n0.93,0.8,resnet\n")
+    path = write_text(tmp_path / "metrics.csv", "accuracy,f1,model\n0.93,0.8,resnet\n")
     assert load_metrics(path) == {"accuracy": 0.93, "f1": 0.8, "model": "resnet"}
 
 
 def test_csv_crlf_blank_lines_and_quotes(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.csv", 'name,value\r\n\r\n"top-1, acc",0.7\r\nloss,1e-2\r\n')
+    path = write_text(
+        tmp_path / "metrics.csv", 'name,value\r\n\r\n"top-1, acc",0.7\r\nloss,1e-2\r\n'
+    )
     assert load_metrics(path) == {"top-1, acc": 0.7, "loss": 0.01}
 
 
 def test_tsv(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.tsv", "name\tvalue\naccuracy\t0.5\n")
+    path = write_text(tmp_path / "metrics.tsv", "name\tvalue\naccuracy\t0.5\n")
     assert load_metrics(path) == {"accuracy": 0.5}
 
 
 def test_csv_duplicate_names_are_an_error(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.csv", "name,value\nacc,0.9\nf1,0.8\nacc,0.7\n")
+    path = write_text(tmp_path / "metrics.csv", "name,value\nacc,0.9\nf1,0.8\nacc,0.7\n")
     assert load_error(path) == f"{path}: metric 'acc' appears twice (lines 2 and 4)"
 
 
 def test_csv_duplicate_names_headerless(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.csv", "acc,0.9\nacc,0.7\n")
+    path = write_text(tmp_path / "metrics.csv", "acc,0.9\nacc,0.7\n")
     assert "metric 'acc' appears twice (lines 1 and 2)" in load_error(path)
 
 
 def test_csv_duplicate_names_wide(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.csv", "acc,acc\n0.9,0.7\n")
+    path = write_text(tmp_path / "metrics.csv", "acc,acc\n0.9,0.7\n")
     assert "metric 'acc' appears twice" in load_error(path)
 
 
 def test_csv_row_with_three_fields(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.csv", "name,value\nacc,0.9\nf1,0.8,extra\n")
+    path = write_text(tmp_path / "metrics.csv", "name,value\nacc,0.9\nf1,0.8,extra\n")
     assert load_error(path) == f"{path}: line 3 has 3 fields, expected 2 (name,value)"
 
 
 def test_csv_empty_name(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.csv", "name,value\n,0.9\n")
+    path = write_text(tmp_path / "metrics.csv", "name,value\n,0.9\n")
     assert load_error(path) == f"{path}: line 2: empty metric name"
 
 
 def test_csv_of_unknown_shape(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.csv", "a,b,c\n1,2,3\n4,5,6\n")
+    path = write_text(tmp_path / "metrics.csv", "a,b,c\n1,2,3\n4,5,6\n")
     message = load_error(path)
     assert "expected 'name,value' rows" in message
     assert message.endswith("write e.g. 'accuracy,0.93' on each line")
 
 
 def test_csv_with_a_field_beyond_the_csv_limit_is_an_input_error(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.csv", "acc," + "9" * 200_000 + "\n")
+    path = write_text(tmp_path / "metrics.csv", "acc," + "9" * 200_000 + "\n")
     assert "invalid CSV at line 1" in load_error(path)
 
 
@@ -387,7 +385,7 @@ def test_csv_with_a_field_beyond_the_csv_limit_is_an_input_error(tmp_path: Path)
     ],
 )
 def test_top_level_must_be_a_mapping(tmp_path: Path, name: str, text: str, kind: str) -> None:
-    path = write(tmp_path / name, text)
+    path = write_text(tmp_path / name, text)
     assert load_error(path) == (
         f"{path}: expected an object mapping metric names to values, found a {kind}; "
         'write e.g. {"accuracy": 0.93}'
@@ -395,7 +393,7 @@ def test_top_level_must_be_a_mapping(tmp_path: Path, name: str, text: str, kind:
 
 
 def test_empty_mapping_has_no_metrics(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.json", '{"nested": {}}')
+    path = write_text(tmp_path / "metrics.json", '{"nested": {}}')
     assert load_error(path) == f"{path}: contains no metrics"
 
 
@@ -412,12 +410,12 @@ def test_empty_mapping_has_no_metrics(tmp_path: Path) -> None:
 def test_unknown_extension_is_sniffed(
     tmp_path: Path, name: str, text: str, expected: dict[str, object]
 ) -> None:
-    assert load_metrics(write(tmp_path / name, text)) == expected
+    assert load_metrics(write_text(tmp_path / name, text)) == expected
 
 
 @pytest.mark.parametrize("name", ["metrics.txt", "metrics"])
 def test_unknown_extension_that_is_neither_json_nor_yaml(tmp_path: Path, name: str) -> None:
-    path = write(tmp_path / name, "accuracy = 0.9\n")
+    path = write_text(tmp_path / name, "accuracy = 0.9\n")
     shown = path.suffix or "(no extension)"
     assert load_error(path) == (
         f"{path}: unknown metrics format '{shown}'; use a .json, .yaml or .csv file"
@@ -433,7 +431,7 @@ def test_parse_metrics_with_explicit_format(tmp_path: Path) -> None:
 
 
 def test_invalid_json(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.json", '{"acc": 0.9 "f1": 0.5}')
+    path = write_text(tmp_path / "metrics.json", '{"acc": 0.9 "f1": 0.5}')
     assert load_error(path) == (
         f"{path}: invalid JSON at line 1, column 13: Expecting ',' delimiter; fix the file at "
         "that position (a JSON linter shows the context)"
@@ -441,19 +439,19 @@ def test_invalid_json(tmp_path: Path) -> None:
 
 
 def test_invalid_yaml(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.yaml", "acc: [0.9\n")
+    path = write_text(tmp_path / "metrics.yaml", "acc: [0.9\n")
     message = load_error(path)
     assert message.startswith(f"{path}: invalid YAML at line 2, column 1: ")
     assert message.endswith("; fix the file at that position (check indentation and quotes)")
 
 
 def test_yaml_python_tags_are_refused(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.yaml", "acc: !!python/object/apply:os.getcwd []\n")
+    path = write_text(tmp_path / "metrics.yaml", "acc: !!python/object/apply:os.getcwd []\n")
     assert "invalid YAML" in load_error(path)
 
 
 def test_missing_file_suggests_a_near_miss(tmp_path: Path) -> None:
-    write(tmp_path / "metrics.yml", "acc: 1\n")
+    write_text(tmp_path / "metrics.yml", "acc: 1\n")
     path = tmp_path / "metrics.yaml"
     assert load_error(path) == (
         f"{path}: metrics file not found; did you mean {tmp_path / 'metrics.yml'}?"
@@ -461,8 +459,8 @@ def test_missing_file_suggests_a_near_miss(tmp_path: Path) -> None:
 
 
 def test_empty_and_whitespace_files(tmp_path: Path) -> None:
-    empty = write(tmp_path / "empty.json", "")
-    blank = write(tmp_path / "blank.json", " \n\t\n")
+    empty = write_text(tmp_path / "empty.json", "")
+    blank = write_text(tmp_path / "blank.json", " \n\t\n")
     hint = "check the step that writes it (did it fail or write elsewhere?)"
     assert load_error(empty) == f"{empty}: metrics file is empty; {hint}"
     assert load_error(blank) == f"{blank}: metrics file is empty (only whitespace); {hint}"
@@ -470,7 +468,7 @@ def test_empty_and_whitespace_files(tmp_path: Path) -> None:
 
 def test_missing_file_without_a_near_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    write(tmp_path / "other.json", "{}")
+    write_text(tmp_path / "other.json", "{}")
     path = Path("metrics.json")
     assert load_error(path) == (
         f"{path}: metrics file not found; check the path (relative to {tmp_path}); if a "
@@ -506,7 +504,7 @@ def test_non_utf8_offset_counts_the_bom(tmp_path: Path) -> None:
 
 
 def test_nan_and_infinity_in_json_are_floats(tmp_path: Path) -> None:
-    path = write(tmp_path / "metrics.json", '{"a": NaN, "b": Infinity}')
+    path = write_text(tmp_path / "metrics.json", '{"a": NaN, "b": Infinity}')
     metrics = load_metrics(path)
     nan = metrics["a"]
     assert isinstance(nan, float)

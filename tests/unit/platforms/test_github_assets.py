@@ -6,13 +6,13 @@ import hashlib
 import threading
 
 import pytest
-import requests
 
 from mlreport.errors import PublishError
 from mlreport.platforms.base import ImageFile
 from mlreport.platforms.github import GitHubPlatform
 from tests.fakes.fixtures import GITHUB_REPO, GITHUB_TOKEN
 from tests.fakes.github import FakeGitHub
+from tests.helpers import fetch
 
 
 def image(name: str, seed: bytes) -> ImageFile:
@@ -22,12 +22,6 @@ def image(name: str, seed: bytes) -> ImageFile:
 
 def platform(github: FakeGitHub) -> GitHubPlatform:
     return GitHubPlatform(GITHUB_REPO, GITHUB_TOKEN, github.api_url, github.server_url)
-
-
-def fetch(url: str) -> bytes:
-    with requests.get(url, timeout=10) as answer:
-        answer.raise_for_status()
-        return answer.content
 
 
 def test_a_publisher_overtaken_merges_its_commit_in(github: FakeGitHub) -> None:
