@@ -211,7 +211,7 @@ def _publish(
         moving.result()
         comment, action = posting.result()
         check_url = checking.result() if checking else ""
-    where = target.describe(platform.name) if platform.name != "local" else "files"
+    where = target.describe(platform.name)
     click.echo(f"mlreport: {action} the report on {where}: {comment.url}")
     if check_url:
         click.echo(f"mlreport: check: {check_url}")
@@ -250,11 +250,7 @@ def _settle(
 ) -> Comment:
     """Two publishers may have each created a comment: the oldest one stays (with the
     newest body), every later one of ours goes, whichever publisher gets here first."""
-    ours = [
-        c
-        for c in platform.list_comments(target)
-        if has_marker(c.body, options.report_id) and c.author == created.author
-    ]
+    ours = [c for c in _ours(platform, target, options) if c.author == created.author]
     if len(ours) <= 1:
         return created
     keep = min(ours, key=lambda c: _order(c.id))
@@ -299,7 +295,7 @@ def _fit_bytes(text: str, limit: int, notice: str) -> str:
 
 def _dry_run(report: LocalReport, context: Context, options: PublishOptions) -> None:
     body = f"{marker(options.report_id)}\n{with_images(report.markdown, None)}"
-    where = context.target.describe(context.platform) if context.platform != "local" else "files"
+    where = context.target.describe(context.platform)
     click.echo(f"mlreport: dry run: would publish to {context.platform} {context.repo} {where}")
     click.echo(
         f"  mode {options.mode}, id {options.report_id}, token "

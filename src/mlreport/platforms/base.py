@@ -21,15 +21,16 @@ class Target:
     sha: str | None = None  # the commit (for PRs: the head commit, for check runs)
 
     def describe(self, platform: str) -> str:
+        """How *platform* names the target, for messages (local files: ``files``)."""
+        if platform == "local":
+            return "files"
         if self.kind == "commit":
             return f"commit {(self.sha or '')[:12]}"
         if self.kind == "issue":
             return f"issue #{self.number}"
-        return (
-            f"merge request !{self.number}"
-            if platform == "gitlab"
-            else (f"pull request #{self.number}")
-        )
+        if platform == "gitlab":
+            return f"merge request !{self.number}"
+        return f"pull request #{self.number}"
 
 
 @dataclass(frozen=True)
