@@ -38,11 +38,13 @@ GITHUB_WORKFLOWS = sorted(
 )
 GITLAB_CI = EXAMPLES / "gitlab-ci.yml"
 ACTION = ROOT / "action.yml"
+RUNNER_ACTION = ROOT / "runner" / "action.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 # Inputs the entrypoint handles itself rather than passing on as MLREPORT_* variables.
 OWN_INPUTS = {"run", "working_directory", "publish"}
 # How the examples refer to this action (the owner is a placeholder).
 THIS_ACTION = re.compile(r"^[^/]+/ml-report@")
+THE_RUNNER_ACTION = re.compile(r"^[^/]+/ml-report/runner@")
 CLOSED_PORT = "http://127.0.0.1:9"
 
 Run = subprocess.CompletedProcess[str]
@@ -145,14 +147,16 @@ def test_the_files_are_there() -> None:
         "github-fork-safe.yml",
         "github-fork-safe-publish.yml",
         "github-gpu-ec2.yml",
+        "github-gpu-cleanup.yml",
         "github-scheduled-accuracy.yml",
         "release.yml",
     } <= names
     assert GITLAB_CI.is_file()
 
 
-def test_action_metadata_is_valid(env: dict[str, str]) -> None:
-    _passes(check_jsonschema(env, "vendor.github-actions", ACTION))
+@pytest.mark.parametrize("path", [ACTION, RUNNER_ACTION], ids=_ids([ACTION, RUNNER_ACTION]))
+def test_action_metadata_is_valid(env: dict[str, str], path: Path) -> None:
+    _passes(check_jsonschema(env, "vendor.github-actions", path))
 
 
 @pytest.mark.parametrize("path", GITHUB_WORKFLOWS, ids=_ids(GITHUB_WORKFLOWS))
@@ -302,3 +306,72 @@ def test_examples_use_only_what_the_action_has(path: Path) -> None:
     for step_id in {str(s["id"]) for s in ours if "id" in s}:
         read = set(re.findall(rf"steps\.{re.escape(step_id)}\.outputs\.([\w-]+)", text))
         assert sorted(read - outputs) == [], f"{path.name}: outputs of step {step_id}"
+
+
+# -- runner/action.yml, likewise -------------------------------------------------------------
+
+
+def _runner_action() -> dict[str, Any]:
+    return _load(RUNNER_ACTION)
+
+
+def test_the_runner_action_builds_the_same_image() -> None:
+    runs = _runner_action()["runs"]
+    assert (RUNNER_ACTION.parent / runs["image"]).resolve() == DOCKERFILE
+    assert runs["entrypoint"] == _action()["runs"]["entrypoint"]
+    assert runs["args"] == ["runner"]
+
+
+def test_every_runner_input_is_handled() -> None:
+    inputs = set(_runner_action()["inputs"])
+    handled = set(action.RUNNER_OPTIONS) | {"mode"}
+    assert len(set(action.RUNNER_OPTIONS)) == len(action.RUNNER_OPTIONS)
+    assert sorted(inputs - handled) == [], "inputs of runner/action.yml the entrypoint ignores"
+    assert sorted(handled - inputs) == [], "inputs the entrypoint reads that the action lacks"
+    modes = set(re.findall(r"\w+", _runner_action()["inputs"]["mode"]["description"]))
+    assert set(action.RUNNER_MODES) <= modes
+
+
+def test_every_runner_input_is_an_option_of_a_runner_command() -> None:
+    from mlreport.cli import cli
+
+    group = cli.commands["runner"]
+    assert isinstance(group, click.Group)
+    known = _envvars(cli)
+    for name in action.RUNNER_MODES:
+        known |= _envvars(group.commands[name])
+    unknown = [n for n in action.RUNNER_OPTIONS if f"MLREPORT_{n.upper()}" not in known]
+    assert unknown == [], "runner inputs passed on as MLREPORT_* variables no command reads"
+
+
+def test_every_runner_output_is_written_by_launch() -> None:
+    from mlreport.runners import launch
+
+    source = Path(launch.__file__).read_text(encoding="utf-8")
+    written = set(re.findall(r'^\s+"([a-z-]+)": ', source[source.index("def _outputs") :], re.M))
+    written |= set(re.findall(r'outputs\["([a-z-]+)"\] =', source))
+    assert written == set(_runner_action()["outputs"])
+
+
+@pytest.mark.parametrize("path", GITHUB_WORKFLOWS, ids=_ids(GITHUB_WORKFLOWS))
+def test_examples_use_only_what_the_runner_action_has(path: Path) -> None:
+    spec = _runner_action()
+    inputs, outputs = set(spec["inputs"]), set(spec["outputs"])
+    workflow = _load(path)
+    text = path.read_text(encoding="utf-8")
+    ours = [s for s in _steps(workflow) if THE_RUNNER_ACTION.match(str(s.get("uses", "")))]
+    for step in ours:
+        assert sorted(set(step.get("with") or {}) - inputs) == [], f"{path.name}: {step}"
+        assert step["with"]["mode"] in action.RUNNER_MODES
+    for step_id in {str(s["id"]) for s in ours if "id" in s}:
+        read = set(re.findall(rf"steps\.{re.escape(step_id)}\.outputs\.([\w-]+)", text))
+        assert sorted(read - outputs) == [], f"{path.name}: outputs of step {step_id}"
+
+
+def test_the_gpu_example_stops_whatever_happens() -> None:
+    jobs = _load(EXAMPLES / "github-gpu-ec2.yml")["jobs"]
+    assert jobs["stop"]["if"].startswith("always()")
+    assert set(jobs["stop"]["needs"]) == {"launch", "train"}
+    assert "needs.launch.outputs.label" in str(jobs["train"]["runs-on"])
+    stop = jobs["stop"]["steps"][-1]["with"]
+    assert stop["mode"] == "stop" and "needs.launch.outputs.label" in stop["label"]

@@ -6,6 +6,8 @@ MLREPORT_*). Three inputs choose the command: ``run`` (a shell command: ``mlrepo
 --publish -- sh -c RUN``); else, with inputs to render, ``mlreport render --publish``; else
 ``mlreport publish OUTPUT`` (a report made earlier, e.g. downloaded as an artifact).
 ``publish: false`` keeps the comment local (the job summary and outputs are still written).
+
+``mlreport-action runner`` (runner/action.yml) does the same for ``mlreport runner MODE``.
 """
 
 from __future__ import annotations
@@ -60,6 +62,34 @@ OPTIONS = (
     "debug",
 )
 RENDER_INPUTS = ("metrics", "predictions", "history")
+# The runner action (runner/action.yml, ``mlreport-action runner``): its inputs, likewise.
+RUNNER_OPTIONS = (
+    "repo",
+    "org",
+    "token",
+    "api_url",
+    "region",
+    "timeout",
+    "label",
+    "instance_id",
+    "instance_type",
+    "subnet",
+    "spot",
+    "ami",
+    "security_group",
+    "volume_size",
+    "max_lifetime",
+    "idle_timeout",
+    "wait_timeout",
+    "runner_version",
+    "runner_group_id",
+    "ephemeral",
+    "gpu_check",
+    "grace",
+    "dry_run",
+    "debug",
+)
+RUNNER_MODES = ("launch", "stop", "cleanup", "list")
 
 
 def _input(name: str) -> str:
@@ -75,21 +105,43 @@ def command() -> list[str]:
     return ["publish", _input("output") or "report"]
 
 
-def main() -> int:
+def runner_command() -> list[str] | None:
+    """``runner MODE``, or None (after saying why) when the mode input is not one."""
+    mode = _input("mode").lower()
+    if mode not in RUNNER_MODES:
+        print(
+            f"mlreport: error: the runner action's mode must be {', '.join(RUNNER_MODES)}, "
+            f"not {mode!r}",
+            file=sys.stderr,
+        )
+        return None
+    return ["runner", mode]
+
+
+def _hand_over(names: tuple[str, ...]) -> None:
+    for name in names:
+        value = _input(name)
+        if value:
+            os.environ[f"MLREPORT_{name.upper()}"] = value
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    from mlreport.cli import main as cli
+
+    if args == ["runner"]:  # runner/action.yml
+        _hand_over(RUNNER_OPTIONS)
+        chosen = runner_command()
+        return 2 if chosen is None else cli(chosen)
     workspace = os.environ.get("GITHUB_WORKSPACE")
     if workspace:  # the workspace belongs to the runner's user, not to this container's
         subprocess.run(
             ["git", "config", "--global", "--add", "safe.directory", workspace], check=False
         )
-    for name in OPTIONS:
-        value = _input(name)
-        if value:
-            os.environ[f"MLREPORT_{name.upper()}"] = value
+    _hand_over(OPTIONS)
     if _input("publish").lower() == "false":
         os.environ["MLREPORT_PLATFORM"] = "local"
     os.chdir(_input("working_directory") or ".")
-    from mlreport.cli import main as cli
-
     return cli(command())
 
 

@@ -8,9 +8,13 @@
     │   └── BaselineNotFound (2)  the baseline ref, or a metrics file at it, is not there
     │                             (``--baseline-optional`` turns this one into a warning)
     ├── TemplateError      (2)    a user template that fails, or breaks out of the sandbox
-    └── PublishError       (3)    publishing failed: token, network, permissions, limits
-        └── ForkReadOnly   (3)    the token is read-only (a pull request from a fork);
-                                  ``--allow-fork-skip`` turns this one into a warning
+    └── PlatformError      (3)    a platform (GitHub, GitLab, AWS) refused or failed
+        ├── PublishError   (3)    publishing failed: token, network, permissions, limits
+        │   └── ForkReadOnly (3)  the token is read-only (a pull request from a fork);
+        │                         ``--allow-fork-skip`` turns this one into a warning
+        └── RunnerError    (3)    an EC2 runner could not be launched, reached or stopped
+            └── Cancelled  (3)    SIGTERM/SIGINT (a cancelled job) stopped a launch; the
+                                  instance was terminated first
 
 Exit codes (mapped in exactly one place, :func:`mlreport.cli.main`):
 
@@ -18,7 +22,7 @@ Exit codes (mapped in exactly one place, :func:`mlreport.cli.main`):
 - 1: a gate or sanity check failed, or the command given to ``mlreport run`` failed
   (the report is still written; this is an outcome, not an exception);
 - 2: usage or input error;
-- 3: publishing error.
+- 3: platform error (publishing, or an EC2 runner).
 
 Messages never contain a token: they are built by mlreport, not echoed from requests.
 """
@@ -29,10 +33,13 @@ __all__ = [
     "EXIT_FAILED",
     "EXIT_OK",
     "BaselineNotFound",
+    "Cancelled",
     "ForkReadOnly",
     "InputError",
     "MlreportError",
+    "PlatformError",
     "PublishError",
+    "RunnerError",
     "TemplateError",
     "UsageError",
 ]
@@ -75,11 +82,23 @@ class TemplateError(MlreportError):
     """A report template that cannot be compiled or rendered."""
 
 
-class PublishError(MlreportError):
-    """Posting the report to a platform failed."""
+class PlatformError(MlreportError):
+    """A platform's API refused a request or could not be reached."""
 
     exit_code = 3
 
 
+class PublishError(PlatformError):
+    """Posting the report to a platform failed."""
+
+
 class ForkReadOnly(PublishError):
     """The platform refused a write because the token is read-only (a fork's pull request)."""
+
+
+class RunnerError(PlatformError):
+    """Launching, waiting for, stopping or cleaning up an EC2 runner failed."""
+
+
+class Cancelled(RunnerError):
+    """A signal (a cancelled CI job) interrupted a launch."""

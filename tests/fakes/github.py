@@ -4,12 +4,19 @@ It serves the operations of ``openapi/github.json`` (GitHub's own description, c
 ``scripts/github_openapi_subset.py``) and checks every request and response against it. Behaviour
 follows the descriptions in that file (docs.github.com): issue and commit comments, pulls,
 repositories, Git data (blobs, trees, commits and refs with real Git object SHA-1s), check runs,
-and the web host's ``/OWNER/REPO/blob/SHA/PATH?raw=true`` links to files.
+self-hosted runners of a repository or an organization (just-in-time configurations, registration
+tokens, listing, deletion), and the web host's ``/OWNER/REPO/blob/SHA/PATH?raw=true`` links to
+files.
 
     with FakeGitHub(token="ghs_fake_token_1234567890") as gh:
         gh.add_repo("octo/demo")
         gh.add_pull("octo/demo", 12, head_sha="a" * 40)
         github.Github(auth=github.Auth.Token(gh.token), base_url=gh.api_url)
+
+A runner's machine is simulated with test-control methods: ``connect_runner`` is what
+``run.sh --jitconfig CONFIG`` does, ``register_runner`` what ``config.sh --token T`` then ``run.sh``
+do, ``finish_job`` what an ephemeral runner does after its job. They name the runners' owner by a
+*scope*: "owner/repo" for a repository's runners, "org" for an organization's (``add_org``).
 """
 
 from __future__ import annotations
@@ -18,9 +25,12 @@ import base64
 import binascii
 import hashlib
 import itertools
+import json
 import mimetypes
 import re
+import secrets
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -46,6 +56,25 @@ _WRITE_PERMISSIONS = {
     "issues": "issues=write; pull_requests=write",
     "contents": "contents=write",
     "checks": "checks=write",
+}
+
+RUNNER_VERSION = "2.321.0"
+"""The version a runner reports once it has connected."""
+RUNNER_NAME_MAX = 64
+DEFAULT_RUNNER_LABELS = ("self-hosted", "Linux", "X64")
+"""The read-only labels a Linux x64 runner gets when it is configured."""
+DEFAULT_RUNNER_GROUP = 1  # "Default", the only runner group the fake knows
+_RUNNER_STATUSES = ("online", "offline")
+_TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # registration tokens look like base32
+# The 403 without admin rights. GitHub answers "... to Repository." for organization runners too
+# (reported for GET /orgs/{org}/actions/runners), so both kinds use it.
+_ADMIN_REQUIRED = "Must have admin rights to Repository."
+# x-accepted-github-permissions on that 403, by (scope kind, read or write).
+_RUNNER_PERMISSIONS = {
+    ("repo", False): "administration=read",
+    ("repo", True): "administration=write",
+    ("org", False): "organization_self_hosted_runners=read",
+    ("org", True): "organization_self_hosted_runners=write",
 }
 
 
@@ -96,6 +125,44 @@ class _Issue:
 
 
 @dataclass
+class _Runner:
+    id: int
+    name: str
+    labels: list[str]  # the custom labels (the defaults are added when rendered)
+    ephemeral: bool
+    status: str = "offline"
+    busy: bool = False
+    version: str | None = None  # set once the runner has connected
+
+
+@dataclass
+class _RunnerPool:
+    """The self-hosted runners of a repository or an organization."""
+
+    runners: dict[int, _Runner] = field(default_factory=dict)
+    tokens: dict[str, float] = field(default_factory=dict)  # registration token -> expiry
+    label_ids: dict[str, int] = field(default_factory=dict)  # lower-case label name -> id
+
+    def named(self, name: str) -> _Runner | None:
+        return next((r for r in self.runners.values() if r.name == name), None)
+
+
+@dataclass
+class _JitConfig:
+    scope: str  # lower-case "owner/repo" or "org"
+    runner_id: int
+    used: bool = False
+
+
+@dataclass
+class _Org:
+    login: str
+    id: int
+    permission: str
+    runners: _RunnerPool = field(default_factory=_RunnerPool)
+
+
+@dataclass
 class _Repo:
     owner: str
     name: str
@@ -114,6 +181,7 @@ class _Repo:
     commits: dict[str, _Commit] = field(default_factory=dict)
     refs: dict[str, str] = field(default_factory=dict)  # "refs/heads/main" -> commit sha
     check_runs: list[JSON] = field(default_factory=list)
+    runners: _RunnerPool = field(default_factory=_RunnerPool)
 
     @property
     def full_name(self) -> str:
@@ -149,6 +217,41 @@ def _validation_failed(
     )
 
 
+def _check_status(status: str) -> None:
+    if status not in _RUNNER_STATUSES:
+        raise ValueError(f"a runner's status is online or offline, not {status!r}")
+
+
+def _b64_json(data: JSON) -> str:
+    return base64.b64encode(json.dumps(data).encode()).decode()
+
+
+def _from_b64_json(text: str) -> JSON:
+    """The JSON object in base64 *text*; ValueError when it is not one."""
+    try:
+        data = json.loads(base64.b64decode(text, validate=True))
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise ValueError(f"not base64 of JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError("not base64 of a JSON object")
+    return data
+
+
+def _decode_jit_config(encoded: str) -> tuple[JSON, str]:
+    """The ``.runner`` settings and the OAuth client id in an encoded JIT configuration (base64
+    of a JSON object holding the runner's files, each base64 too, as the runner writes them)."""
+    try:
+        files = _from_b64_json(encoded)
+        runner = _from_b64_json(files[".runner"])
+        credentials = _from_b64_json(files[".credentials"])
+        client_id = credentials["Data"]["clientId"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"garbled JIT configuration: {exc}") from None
+    if not isinstance(client_id, str):
+        raise ValueError("garbled JIT configuration: no client id")
+    return runner, client_id
+
+
 class FakeGitHub(FakePlatform):
     """A fake GitHub (see the module's docstring). Everything it creates is authored by
     ``user_login``, the owner of ``token``."""
@@ -164,6 +267,10 @@ class FakeGitHub(FakePlatform):
         self.rate_limit = 5000
         self._used = 0
         self._repos: dict[str, _Repo] = {}
+        self._orgs: dict[str, _Org] = {}
+        self._jit_configs: dict[str, _JitConfig] = {}  # by the OAuth client id in the config
+        self.registration_token_ttl = 3600.0
+        """Seconds a registration token stays valid (GitHub: one hour); 0 issues expired ones."""
         self._user_ids: dict[str, int] = {BOT_LOGIN: BOT_ID}
         self._ids = itertools.count(1_000_001)
         self._register()
@@ -190,8 +297,9 @@ class FakeGitHub(FakePlatform):
         fork: bool = False,
     ) -> None:
         """A repository with one commit (README.md) on *default_branch*. *permission* is what
-        the token may do: "write" (or "admin"), or "read" like a fork pull request's
-        GITHUB_TOKEN, whose every write answers 403."""
+        the token may do: "write" (comments, Git data, check runs), "admin" (that and the
+        self-hosted runner routes, which answer 403 to "write"), or "read" like a fork pull
+        request's GITHUB_TOKEN, whose every write answers 403."""
         if permission not in ("read", "write", "admin"):
             raise ValueError(f"permission must be read, write or admin, not {permission!r}")
         owner, _, name = full_name.partition("/")
@@ -256,6 +364,119 @@ class FakeGitHub(FakePlatform):
             r = self._repo_or_fail(repo)
             issue = self._issue_or_fail(r, number)
             return [self._new_comment(r, issue, body, user) for _ in range(count)]
+
+    def add_org(self, name: str, permission: str = "admin") -> None:
+        """Organization *name*, for its self-hosted runners (scope "*name*"; its repositories'
+        runners are separate). *permission* as in add_repo: only "admin" may use its runner
+        routes, "read" and "write" get 403."""
+        if permission not in ("read", "write", "admin"):
+            raise ValueError(f"permission must be read, write or admin, not {permission!r}")
+        if "/" in name:
+            raise ValueError(f"an organization's name has no slash: {name!r}")
+        with self._lock:
+            self._orgs[name.lower()] = _Org(name, next(self._ids), permission)
+
+    # -- self-hosted runners: what the runner application does
+
+    def connect_runner(self, encoded_jit_config: str) -> JSON:
+        """What ``run.sh --jitconfig CONFIG`` does: decode the configuration a
+        generate-jitconfig route answered with and bring its runner online (with
+        RUNNER_VERSION). Returns the runner as the API shows it. Raises ValueError for a
+        configuration that is garbled or was not issued by this fake, one already used (a JIT
+        configuration is single-use), or one whose runner was deleted meanwhile."""
+        runner_file, client_id = _decode_jit_config(encoded_jit_config)
+        with self._lock:
+            config = self._jit_configs.get(client_id)
+            if config is None or runner_file.get("AgentId") != config.runner_id:
+                raise ValueError("not a JIT configuration this fake issued")
+            if config.used:
+                raise ValueError(f"JIT configuration of runner {config.runner_id} already used")
+            pool = self._pool_or_fail(config.scope)
+            runner = pool.runners.get(config.runner_id)
+            if runner is None:
+                raise ValueError(
+                    f"runner {config.runner_id} was deleted: the runner registration has been "
+                    "deleted from the server"
+                )
+            config.used = True
+            runner.status, runner.version = "online", RUNNER_VERSION
+            return self._runner_json(pool, runner)
+
+    def register_runner(
+        self, scope: str, token: str, name: str, labels: list[str], ephemeral: bool = True
+    ) -> JSON:
+        """What ``config.sh --url URL --token TOKEN --name NAME --labels L --ephemeral`` then
+        ``run.sh`` do: register runner *name* with registration *token* (from a
+        registration-token route of *scope*, "owner/repo" or "org") and bring it online.
+        Returns the runner. Raises ValueError for a token that is unknown, expired or issued
+        for another scope, or when *scope* already has a runner called *name*."""
+        with self._lock:
+            pool = self._pool_or_fail(scope)
+            expiry = pool.tokens.get(token)
+            if expiry is None:
+                raise ValueError(f"registration token not valid for {scope!r}")
+            if time.time() >= expiry:
+                raise ValueError(f"registration token for {scope!r} expired at {_iso(expiry)}")
+            if pool.named(name) is not None:
+                raise ValueError(f"A runner exists with the same name {name!r} in {scope!r}")
+            runner = self._new_runner(pool, name, labels, ephemeral)
+            runner.status, runner.version = "online", RUNNER_VERSION
+            return self._runner_json(pool, runner)
+
+    def finish_job(self, scope: str, runner_id: int) -> None:
+        """Runner *runner_id* of *scope* finished its job: an ephemeral (or JIT) runner
+        unregisters itself and is gone; another goes back to idle. KeyError when unknown."""
+        with self._lock:
+            pool = self._pool_or_fail(scope)
+            runner = self._runner_or_fail(pool, scope, runner_id)
+            if runner.ephemeral:
+                del pool.runners[runner_id]
+            else:
+                runner.busy = False
+
+    # -- self-hosted runners: set-up and inspection
+
+    def add_runner(
+        self,
+        scope: str,
+        name: str,
+        labels: list[str],
+        status: str = "offline",
+        busy: bool = False,
+        *,
+        ephemeral: bool = True,
+    ) -> JSON:
+        """A runner that already exists in *scope* ("owner/repo" or "org"), e.g. one a
+        crashed machine left behind. An online one has RUNNER_VERSION. Returns it."""
+        _check_status(status)
+        with self._lock:
+            pool = self._pool_or_fail(scope)
+            if pool.named(name) is not None:
+                raise ValueError(f"{scope!r} already has a runner called {name!r}")
+            runner = self._new_runner(pool, name, labels, ephemeral)
+            runner.status, runner.busy = status, busy
+            runner.version = RUNNER_VERSION if status == "online" else None
+            return self._runner_json(pool, runner)
+
+    def set_runner_status(
+        self, scope: str, runner_id: int, status: str, busy: bool = False
+    ) -> JSON:
+        """Set runner *runner_id*'s *status* ("online" or "offline") and *busy* (running a job,
+        so that deleting it answers 422). Returns the runner."""
+        _check_status(status)
+        with self._lock:
+            pool = self._pool_or_fail(scope)
+            runner = self._runner_or_fail(pool, scope, runner_id)
+            runner.status, runner.busy = status, busy
+            if status == "online" and runner.version is None:
+                runner.version = RUNNER_VERSION
+            return self._runner_json(pool, runner)
+
+    def runners(self, scope: str) -> list[JSON]:
+        """The runners of *scope* ("owner/repo" or "org") in id order, as the API shows them."""
+        with self._lock:
+            pool = self._pool_or_fail(scope)
+            return [self._runner_json(pool, r) for _, r in sorted(pool.runners.items())]
 
     # -- inspection
 
@@ -364,6 +585,21 @@ class FakeGitHub(FakePlatform):
                 },
                 {"x-accepted-github-permissions": _WRITE_PERMISSIONS[scope]},
             )
+
+    def _pool_or_fail(self, scope: str) -> _RunnerPool:
+        if "/" in scope:
+            return self._repo_or_fail(scope).runners
+        org = self._orgs.get(scope.lower())
+        if org is None:
+            raise KeyError(f"no organization {scope!r}: call add_org() first")
+        return org.runners
+
+    @staticmethod
+    def _runner_or_fail(pool: _RunnerPool, scope: str, runner_id: int) -> _Runner:
+        runner = pool.runners.get(runner_id)
+        if runner is None:
+            raise KeyError(f"no runner {runner_id} in {scope!r}")
+        return runner
 
     def _issue_or_fail(self, repo: _Repo, number: int) -> _Issue:
         issue = repo.issues.get(number)
@@ -1218,6 +1454,177 @@ class FakeGitHub(FakePlatform):
         repo.check_runs.append(run)
         return Response.json(201, run, {"Location": run["url"]})
 
+    # -- self-hosted runners
+
+    def _runner_scope(self, req: Request) -> tuple[str, _RunnerPool]:
+        """The scope ("owner/repo" or "org") and runners of a runner route: 404 for an unknown
+        repository or organization, 403 without admin rights."""
+        if "org" in req.params:
+            org = self._orgs.get(req.params["org"].lower())
+            if org is None:
+                raise HTTPError(404, "Not Found")
+            kind, scope, permission, pool = "org", org.login, org.permission, org.runners
+        else:
+            repo = self._repo(req)
+            kind, scope, permission, pool = "repo", repo.full_name, repo.permission, repo.runners
+        if permission != "admin":
+            raise HTTPError(
+                403,
+                {
+                    "message": _ADMIN_REQUIRED,
+                    "documentation_url": self._docs(req),
+                    "status": "403",
+                },
+                {"x-accepted-github-permissions": _RUNNER_PERMISSIONS[kind, req.method != "GET"]},
+            )
+        return scope, pool
+
+    def _label_id(self, pool: _RunnerPool, name: str) -> int:
+        key = name.lower()  # labels are case-insensitive (docs.github.com)
+        if key not in pool.label_ids:
+            pool.label_ids[key] = next(self._ids)
+        return pool.label_ids[key]
+
+    def _new_runner(
+        self, pool: _RunnerPool, name: str, labels: list[str], ephemeral: bool
+    ) -> _Runner:
+        custom: list[str] = []
+        seen = {label.lower() for label in DEFAULT_RUNNER_LABELS}
+        for label in labels:
+            if label.lower() not in seen:
+                seen.add(label.lower())
+                custom.append(label)
+        runner = _Runner(next(self._ids), name, custom, ephemeral)
+        pool.runners[runner.id] = runner
+        return runner
+
+    def _runner_json(self, pool: _RunnerPool, runner: _Runner) -> JSON:
+        labels = [(label, "read-only") for label in DEFAULT_RUNNER_LABELS]
+        labels += [(label, "custom") for label in runner.labels]
+        return {
+            "id": runner.id,
+            "runner_group_id": DEFAULT_RUNNER_GROUP,
+            "name": runner.name,
+            "os": "Linux",
+            "status": runner.status,
+            "busy": runner.busy,
+            "ephemeral": runner.ephemeral,
+            "version": runner.version,
+            "labels": [
+                {"id": self._label_id(pool, name), "name": name, "type": kind}
+                for name, kind in labels
+            ],
+        }
+
+    def _runner_invalid(self, req: Request, message: str) -> HTTPError:
+        return HTTPError(
+            422,
+            {
+                "message": "Validation Failed",
+                "errors": [message],
+                "documentation_url": self._docs(req),
+                "status": "422",
+            },
+        )
+
+    def _encode_jit_config(self, scope: str, runner: _Runner, work_folder: str) -> str:
+        """A configuration shaped like GitHub's: base64 of the runner's files (``.runner``,
+        ``.credentials``, ``.credentials_rsaparams``), each base64 of JSON. Its hosts are the
+        fake's, so that nothing in it points outside 127.0.0.1."""
+        client_id = str(uuid.uuid4())
+        self._jit_configs[client_id] = _JitConfig(scope.lower(), runner.id)
+        service = f"{self.server_url}/_services/pipelines/{secrets.token_hex(16)}/"
+
+        def key_part(size: int) -> str:
+            return base64.b64encode(secrets.token_bytes(size)).decode()
+
+        files: dict[str, JSON] = {
+            ".runner": {
+                "AgentId": runner.id,
+                "AgentName": runner.name,
+                "PoolId": DEFAULT_RUNNER_GROUP,
+                "PoolName": "Default",
+                "Ephemeral": True,
+                "DisableUpdate": False,
+                "ServerUrl": service,
+                "GitHubUrl": f"{self.server_url}/{scope}",
+                "WorkFolder": work_folder,
+            },
+            ".credentials": {
+                "Scheme": "OAuth",
+                "Data": {
+                    "clientId": client_id,
+                    "authorizationUrl": f"{service}_apis/oauth2/token",
+                    "requireFipsCryptography": "False",
+                },
+            },
+            ".credentials_rsaparams": {
+                "d": key_part(256),
+                "dp": key_part(128),
+                "dq": key_part(128),
+                "exponent": "AQAB",
+                "inverseQ": key_part(128),
+                "modulus": key_part(256),
+                "p": key_part(128),
+                "q": key_part(128),
+            },
+        }
+        return _b64_json({name: _b64_json(content) for name, content in files.items()})
+
+    def _generate_jitconfig(self, req: Request) -> Response:
+        scope, pool = self._runner_scope(req)
+        data = self._body(req)
+        name = data["name"]
+        if not name.strip():
+            raise self._runner_invalid(req, "name can't be blank")
+        if len(name) > RUNNER_NAME_MAX:
+            raise self._runner_invalid(
+                req, f"name is too long (maximum is {RUNNER_NAME_MAX} characters)"
+            )
+        if any(not label.strip() for label in data["labels"]):
+            raise self._runner_invalid(req, "labels can't be blank")
+        if data["runner_group_id"] != DEFAULT_RUNNER_GROUP:
+            raise HTTPError(404, "Not Found")
+        if pool.named(name) is not None:
+            raise HTTPError(409, f"Already exists - A runner with the name {name} already exists.")
+        runner = self._new_runner(pool, name, data["labels"], ephemeral=True)
+        config = self._encode_jit_config(scope, runner, data.get("work_folder") or "_work")
+        return Response.json(
+            201, {"runner": self._runner_json(pool, runner), "encoded_jit_config": config}
+        )
+
+    def _registration_token(self, req: Request) -> Response:
+        _, pool = self._runner_scope(req)
+        token = "A" + "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(28))
+        expiry = time.time() + self.registration_token_ttl
+        pool.tokens[token] = expiry
+        return Response.json(201, {"token": token, "expires_at": _iso(expiry)})
+
+    def _list_runners(self, req: Request) -> Response:
+        _, pool = self._runner_scope(req)
+        items = [self._runner_json(pool, r) for _, r in sorted(pool.runners.items())]
+        name = req.arg("name")
+        if name is not None:
+            items = [r for r in items if r["name"] == name]
+        page = paginate(items, req, default=30)
+        link = page.link_header(self.api_url, req)
+        return Response.json(
+            200, {"total_count": page.total, "runners": page.items}, {"Link": link} if link else {}
+        )
+
+    def _delete_runner(self, req: Request) -> Response:
+        _, pool = self._runner_scope(req)
+        try:
+            runner = pool.runners.get(int(req.params["runner_id"]))
+        except ValueError:
+            runner = None
+        if runner is None:
+            raise HTTPError(404, "Not Found")
+        if runner.busy:
+            raise HTTPError(422, f'Bad request - Runner "{runner.name}" is still running a job"')
+        del pool.runners[runner.id]
+        return Response.empty()
+
     # -- the web host
 
     def _web_blob(self, req: Request) -> Response:
@@ -1285,6 +1692,14 @@ class FakeGitHub(FakePlatform):
             ("POST", f"{r}/git/commits", self._create_commit),
             ("POST", f"{r}/check-runs", self._create_check_run),
         ]
+        for scope in (r, "/orgs/{org}"):
+            runners = f"{scope}/actions/runners"
+            routes += [
+                ("POST", f"{runners}/generate-jitconfig", self._generate_jitconfig),
+                ("POST", f"{runners}/registration-token", self._registration_token),
+                ("GET", runners, self._list_runners),
+                ("DELETE", f"{runners}/{{runner_id}}", self._delete_runner),
+            ]
         for method, template, handler in routes:
             self.route(method, template, handler)
         web = frozenset({"rest"})

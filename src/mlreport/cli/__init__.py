@@ -26,13 +26,14 @@ _COMMANDS = {
     "demo": ("mlreport.cli.demo", "demo"),
     "preview": ("mlreport.cli.preview", "preview"),
     "publish": ("mlreport.cli.publish", "publish"),
+    "runner": ("mlreport.cli.runner", "runner"),
 }
 
 
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Docs and examples: see README.md. Exit codes: 0 ok, 1 gate/check/command "
-    "failed, 2 usage or input error, 3 publishing error.",
+    "failed, 2 usage or input error, 3 platform error (publishing, EC2 runner).",
 )
 @click.version_option(__version__, "-V", "--version", prog_name="mlreport")
 @click.option("--debug", is_flag=True, envvar="MLREPORT_DEBUG", help="Show tracebacks.")

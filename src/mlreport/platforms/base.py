@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from mlreport.errors import PublishError
+from mlreport.errors import PlatformError
 
 TargetKind = Literal["pr", "issue", "commit"]
 
@@ -97,13 +97,13 @@ class Platform(Protocol):
 
 @contextmanager
 def translated(
-    explain: Callable[[BaseException, str, str], PublishError], doing: str, where: str
+    explain: Callable[[BaseException, str, str], PlatformError], doing: str, where: str
 ) -> Iterator[None]:
-    """Any error of a platform's client library as a one-line PublishError (never with the
+    """Any error of a platform's client library as a one-line PlatformError (never with the
     token): *explain* turns it into one, saying what was being done."""
     try:
         yield
-    except PublishError:
+    except PlatformError:
         raise
     except Exception as exc:  # client libraries, requests and urllib3 raise many types
         raise explain(exc, doing, where) from exc

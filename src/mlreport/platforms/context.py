@@ -98,7 +98,7 @@ def _github(options: PublishOptions, env: Mapping[str, str]) -> Context:
     if not api_url:
         host = remote[0] if remote and "github" in remote[0] else "github.com"
         api_url = "https://api.github.com" if host == "github.com" else f"https://{host}/api/v3"
-    server_url = (env.get("GITHUB_SERVER_URL") or _web_url(api_url)).rstrip("/")
+    server_url = (env.get("GITHUB_SERVER_URL") or web_url(api_url)).rstrip("/")
     repo = options.repo or env.get("GITHUB_REPOSITORY") or (remote[1] if remote else "")
     if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
         raise UsageError(
@@ -111,7 +111,7 @@ def _github(options: PublishOptions, env: Mapping[str, str]) -> Context:
     return Context("github", repo, target, token, api_url, server_url, actions, fork, notes)
 
 
-def _web_url(api_url: str) -> str:
+def web_url(api_url: str) -> str:
     """https://api.github.com -> https://github.com; https://host/api/v3 -> https://host."""
     parts = urlsplit(api_url)
     if parts.hostname == "api.github.com":

@@ -26,7 +26,7 @@ from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from mlreport.errors import ForkReadOnly, PublishError
+from mlreport.errors import ForkReadOnly, PlatformError, PublishError
 from mlreport.platforms.base import Comment, Hosted, ImageFile, Target, translated
 from mlreport.platforms.marker import truncate
 from mlreport.platforms.retry import WaitTooLong, github_retry
@@ -54,7 +54,7 @@ class GitHubPlatform:
     ) -> None:
         from github import Auth, Github
 
-        _quiet_pygithub()
+        quiet_pygithub()
         self.repo_name = repo
         self.server_url = server_url
         self.branch = assets_branch
@@ -280,7 +280,7 @@ class _CurrentStderr(logging.Handler):
         sys.stderr.write(self.format(record) + "\n")
 
 
-def _quiet_pygithub() -> None:
+def quiet_pygithub() -> None:
     """PyGithub logs every retry at INFO to stderr: keep that for --debug only."""
     log = logging.getLogger("github")
     for handler in list(log.handlers):
@@ -291,7 +291,7 @@ def _quiet_pygithub() -> None:
     log.propagate = False
 
 
-def explain(exc: BaseException, doing: str, repo: str) -> PublishError:
+def explain(exc: BaseException, doing: str, repo: str) -> PlatformError:
     from github import (
         BadCredentialsException,
         GithubException,
@@ -340,16 +340,18 @@ def _message(data: Any) -> str:
     return str(data or "")
 
 
-def transport_error(exc: BaseException, doing: str, where: str) -> PublishError:
+def transport_error(
+    exc: BaseException, doing: str, where: str, error: type[PlatformError] = PublishError
+) -> PlatformError:
     """Connection failures, timeouts and retries given up, for either platform."""
     import requests
 
     if isinstance(exc, requests.exceptions.RetryError):
-        return PublishError(f"{doing}: {where} kept failing after several attempts", "run again")
+        return error(f"{doing}: {where} kept failing after several attempts", "run again")
     if isinstance(exc, requests.exceptions.Timeout):
-        return PublishError(f"{doing}: {where} did not answer in time", "run again")
+        return error(f"{doing}: {where} did not answer in time", "run again")
     if isinstance(exc, requests.exceptions.ConnectionError):
-        return PublishError(
+        return error(
             f"{doing}: cannot reach {where}", "check --api-url and the network, then run again"
         )
-    return PublishError(f"{doing}: {type(exc).__name__}: {exc}")
+    return error(f"{doing}: {type(exc).__name__}: {exc}")

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any
 
-from mlreport.errors import PublishError
+from mlreport.errors import PlatformError, PublishError
 from mlreport.platforms.base import Comment, Hosted, ImageFile, Target, translated
 from mlreport.platforms.github import transport_error
 from mlreport.platforms.retry import WaitTooLong, bounded_retry
@@ -181,7 +181,7 @@ class GitLabPlatform:
         return translated(explain, doing, self.project_path)
 
 
-def explain(exc: BaseException, doing: str, project: str) -> PublishError:
+def explain(exc: BaseException, doing: str, project: str) -> PlatformError:
     import gitlab
 
     if isinstance(exc, WaitTooLong) or isinstance(exc.__context__, WaitTooLong):

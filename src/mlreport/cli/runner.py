@@ -1,0 +1,399 @@
+"""``mlreport runner launch|stop|list|cleanup``: one-job EC2 GPU runners for GitHub Actions."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from mlreport.cli.options import apply, option
+from mlreport.errors import EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from mlreport.runners.aws import Aws
+    from mlreport.runners.registry import Registry, Scope
+
+_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+class Duration(click.types.FloatParamType):
+    """``90s``, ``15m``, ``6h``, ``1h30m``; a bare number is minutes. Converts to seconds."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int | float):
+            return float(value)
+        text = str(value).strip().lower()
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            return float(text) * 60
+        parts = re.findall(r"(\d+(?:\.\d+)?)([smh])", text)
+        if not parts or "".join(n + u for n, u in parts) != text:
+            self.fail(f"{value!r} is not a duration like 90s, 15m, 6h or 1h30m", param, ctx)
+        return float(sum(float(n) * _UNITS[u] for n, u in parts))
+
+
+class Words(click.types.StringParamType):
+    """Repeatable; each value (and its variable) may list several, split by commas/spaces."""
+
+    name = "text"
+    envvar_list_splitter = None
+
+    def split_envvar_value(self, rv: str) -> list[str]:
+        return [rv]
+
+
+def _words(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for v in values for w in re.split(r"[\s,]+", v) if w)
+
+
+_scope_options = apply(
+    option("--repo", env="REPO", help="owner/name (else GITHUB_REPOSITORY or the git remote)."),
+    option("--org", env="ORG", help="Register organization runners instead of repository ones."),
+    option(
+        "--token",
+        env="TOKEN",
+        help="GitHub token that may administer runners (else GITHUB_TOKEN): a PAT with "
+        "repo (admin:org with --org), or Administration: write.",
+    ),
+    option("--api-url", env="API_URL", help="GitHub API URL (else GITHUB_API_URL)."),
+    option("--region", env="REGION", help="AWS region (else AWS_REGION / AWS_DEFAULT_REGION)."),
+    option(
+        "--timeout",
+        env="TIMEOUT",
+        type=click.FloatRange(min=0.1),
+        default=30.0,
+        show_default=True,
+        help="Seconds to wait for one GitHub answer before retrying.",
+    ),
+)
+_state_option = option(
+    "--state-file",
+    env="STATE_FILE",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path(".mlreport") / "runner.json",
+    show_default=True,
+    help="Where launch records what it started (stop reads it when given no label).",
+)
+
+
+@click.group()
+def runner() -> None:
+    """One-job GitHub Actions runners on EC2 GPU instances that always go away.
+
+    Needs the aws extra (pip install 'mlreport[aws]'), AWS credentials in the environment and
+    a GitHub token that may administer runners. Exit codes: 0 ok, 2 usage, 3 GitHub/AWS
+    error, timeout or cancellation (the instance is terminated first).
+    """
+
+
+@runner.command()
+@_scope_options
+@option("--label", env="LABEL", help="Runner label (default mlreport-RUNID-ATTEMPT in Actions).")
+@option(
+    "--instance-type",
+    "instance_types",
+    env="INSTANCE_TYPE",
+    type=Words(),
+    multiple=True,
+    help="EC2 instance type; repeat or separate by commas for fallbacks, in order.",
+)
+@option(
+    "--subnet",
+    "subnets",
+    env="SUBNET",
+    type=Words(),
+    multiple=True,
+    help="Subnet (its zone); repeat for fallbacks (default: the default VPC's choice).",
+)
+@option("--spot", env="SPOT", is_flag=True, help="Try spot first, then on-demand.")
+@option("--ami", env="AMI", help="AMI id (default: the AWS Deep Learning Base GPU AMI).")
+@option(
+    "--security-group",
+    "security_groups",
+    env="SECURITY_GROUP",
+    type=Words(),
+    multiple=True,
+    help="Security group ids (default: the VPC's default). mlreport opens no ports.",
+)
+@option("--volume-size", env="VOLUME_SIZE", type=click.IntRange(min=8), help="Root volume, GiB.")
+@option(
+    "--max-lifetime",
+    env="MAX_LIFETIME",
+    type=Duration(),
+    default="6h",
+    show_default=True,
+    help="Dead-man switch: the instance powers off (terminates) after this, whatever happens.",
+)
+@option(
+    "--idle-timeout",
+    env="IDLE_TIMEOUT",
+    type=Duration(),
+    default="15m",
+    show_default=True,
+    help="Power off if no job has started this long after the runner came up.",
+)
+@option(
+    "--wait-timeout",
+    env="WAIT_TIMEOUT",
+    type=Duration(),
+    default="15m",
+    show_default=True,
+    help="How long to wait for the runner to be online before terminating the instance.",
+)
+@option(
+    "--poll-interval",
+    env="POLL_INTERVAL",
+    type=click.FloatRange(min=0.01),
+    default=10.0,
+    show_default=True,
+    help="Seconds between checks while waiting.",
+)
+@option("--runner-version", env="RUNNER_VERSION", help="actions/runner release to install.")
+@option(
+    "--runner-group-id",
+    env="RUNNER_GROUP_ID",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Runner group (1 is Default).",
+)
+@option(
+    "--ephemeral",
+    env="EPHEMERAL",
+    is_flag=True,
+    help="Register with a registration token (config.sh --ephemeral) instead of a "
+    "just-in-time config, e.g. on GitHub Enterprise Server before 3.10.",
+)
+@option(
+    "--gpu-check/--no-gpu-check",
+    env="GPU_CHECK",
+    default=True,
+    show_default=True,
+    help="Power off at boot unless nvidia-smi works.",
+)
+@_state_option
+def launch(**kw: Any) -> int:
+    """Start an EC2 instance that runs one job as a self-hosted runner, and wait until the
+    runner is online. Prints the label to put in `runs-on`; in GitHub Actions also sets the
+    step outputs label, instance-id, instance-type, market, subnet-id, availability-zone,
+    region and runner-id."""
+    from mlreport.runners import bootscript
+    from mlreport.runners.launch import LaunchOptions, default_label, launch, run_id
+
+    env = os.environ
+    scope = _scope(kw, env)
+    token = _token(kw, env, required=True) or ""
+    api_url, server_url = _urls(kw, env)
+    options = LaunchOptions(
+        scope=scope,
+        token=token,
+        api_url=api_url,
+        server_url=server_url,
+        label=kw["label"] or default_label(env),
+        run_id=run_id(env),
+        instance_types=_words(kw["instance_types"]),
+        subnets=_words(kw["subnets"]),
+        spot=kw["spot"],
+        ami=kw["ami"],
+        security_groups=_words(kw["security_groups"]),
+        volume_size=kw["volume_size"],
+        max_lifetime=_minutes(kw["max_lifetime"], "--max-lifetime"),
+        idle_timeout=_minutes(kw["idle_timeout"], "--idle-timeout"),
+        wait_timeout=kw["wait_timeout"],
+        poll_interval=kw["poll_interval"],
+        runner_version=kw["runner_version"] or bootscript.RUNNER_VERSION,
+        runner_group_id=kw["runner_group_id"],
+        ephemeral=kw["ephemeral"],
+        gpu_check=kw["gpu_check"],
+        region=kw["region"],
+        state_file=kw["state_file"],
+        timeout=kw["timeout"],
+    )
+    launched = launch(options, env, click.echo)
+    click.echo(launched.label)
+    return EXIT_OK
+
+
+@runner.command()
+@_scope_options
+@option("--label", env="LABEL", help="Stop the instance(s) with this label.")
+@option("--instance-id", env="INSTANCE_ID", help="Stop this instance (must be mlreport's).")
+@_state_option
+def stop(**kw: Any) -> int:
+    """Terminate a launched instance and remove its runner. With neither --label nor
+    --instance-id: the state file's, else (in GitHub Actions) this run's default label.
+    Stopping what is already gone succeeds."""
+    from mlreport.runners import manage, state
+    from mlreport.runners.launch import check_label, default_label
+
+    env = os.environ
+    label, instance_id = kw["label"], kw["instance_id"]
+    saved = state.read(kw["state_file"]) if not (label or instance_id) else None
+    if saved:
+        label, instance_id = saved.get("label"), saved.get("instance-id")
+    elif not (label or instance_id) and env.get("GITHUB_RUN_ID"):
+        label = default_label(env)
+    if label:
+        check_label(label)
+    aws = _aws(kw)
+    registry = _registry(kw, env, required=False)
+    try:
+        manage.stop(aws, registry, click.echo, label=label, instance_id=instance_id)
+    finally:
+        if registry is not None:
+            registry.close()
+    if saved:
+        kw["state_file"].unlink(missing_ok=True)
+    return EXIT_OK
+
+
+@runner.command(name="list")
+@_scope_options
+def list_(**kw: Any) -> int:
+    """List mlreport's instances (of --repo/--org, or all) with their runner's status."""
+    from tabulate import tabulate
+
+    from mlreport.runners import ec2
+
+    env = os.environ
+    aws = _aws(kw)
+    scope = _find_scope(kw, env)
+    registry = _registry(kw, env, required=False) if scope else None
+    instances = ec2.find(aws, repo=scope.name if scope else None)
+    status = {}
+    if registry is not None:
+        with registry:
+            status = {r.name: r.status + (" (busy)" if r.busy else "") for r in registry.runners()}
+    rows = [
+        [
+            i.id,
+            i.label,
+            i.state,
+            i.instance_type,
+            i.market,
+            i.zone,
+            f"{i.launched:%Y-%m-%d %H:%M}" if i.launched else "",
+            i.tags.get(ec2.TAG_EXPIRES, ""),
+            status.get(i.label, "?" if registry is None else "none"),
+        ]
+        for i in instances
+    ]
+    if not rows:
+        click.echo(f"no mlreport instances in {aws.region}")
+        return EXIT_OK
+    headers = ["instance", "label", "state", "type", "market", "zone", "launched", "expires"]
+    click.echo(tabulate(rows, headers=[*headers, "runner"]))
+    return EXIT_OK
+
+
+@runner.command()
+@_scope_options
+@option(
+    "--grace",
+    env="GRACE",
+    type=Duration(),
+    default="20m",
+    show_default=True,
+    help="An instance younger than this is still booting: left alone without a runner.",
+)
+@option("--dry-run", env="DRY_RUN", is_flag=True, help="Print what would be done; do nothing.")
+def cleanup(**kw: Any) -> int:
+    """Terminate mlreport instances of the repository that are past their expiry or have no
+    online runner, and remove offline runners mlreport registered. For a scheduled
+    workflow (examples/workflows/github-gpu-cleanup.yml)."""
+    from mlreport.runners import manage
+
+    env = os.environ
+    scope = _scope(kw, env)
+    aws = _aws(kw)
+    registry = _registry(kw, env, required=False)
+    try:
+        manage.cleanup(
+            aws,
+            registry,
+            scope.name,
+            click.echo,
+            grace=timedelta(seconds=kw["grace"]),
+            dry_run=kw["dry_run"],
+        )
+    finally:
+        if registry is not None:
+            registry.close()
+    return EXIT_OK
+
+
+def _minutes(seconds: float, name: str) -> int:
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        raise UsageError(f"{name} must be at least 1 minute")
+    return minutes
+
+
+def _scope(kw: dict[str, Any], env: os._Environ[str]) -> Scope:
+    scope = _find_scope(kw, env)
+    if scope is None:
+        raise UsageError(
+            "cannot tell which GitHub repository the runner is for",
+            "pass --repo owner/name or --org NAME",
+        )
+    return scope
+
+
+def _find_scope(kw: dict[str, Any], env: os._Environ[str]) -> Scope | None:
+    from mlreport.runners.registry import Scope
+
+    if kw["org"]:
+        if not re.fullmatch(r"[\w.-]+", kw["org"]):
+            raise UsageError(f"--org {kw['org']!r} is not an organization name")
+        return Scope(kw["org"], org=True)
+    repo = kw["repo"] or env.get("GITHUB_REPOSITORY") or ""
+    if not repo:
+        from mlreport.platforms.context import git_remote
+
+        remote = git_remote()
+        repo = remote[1] if remote and "github" in remote[0] else ""
+    if not repo:
+        return None
+    if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
+        raise UsageError(f"--repo {repo!r} is not owner/name")
+    return Scope(repo)
+
+
+def _token(kw: dict[str, Any], env: os._Environ[str], required: bool) -> str | None:
+    token = kw["token"] or env.get("GITHUB_TOKEN")
+    if not token and required:
+        raise UsageError(
+            "no GitHub token",
+            "pass --token (in Actions: a secret holding a PAT or App token that may "
+            "administer runners; GITHUB_TOKEN cannot)",
+        )
+    return token or None
+
+
+def _urls(kw: dict[str, Any], env: os._Environ[str]) -> tuple[str, str]:
+    from mlreport.platforms.context import web_url
+
+    api_url = (kw["api_url"] or env.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/")
+    server_url = (env.get("GITHUB_SERVER_URL") or web_url(api_url)).rstrip("/")
+    return api_url, server_url
+
+
+def _aws(kw: dict[str, Any]) -> Aws:
+    from mlreport.runners.aws import connect
+
+    return connect(kw["region"])
+
+
+def _registry(kw: dict[str, Any], env: os._Environ[str], required: bool) -> Registry | None:
+    from mlreport.runners.registry import Registry
+
+    token = _token(kw, env, required)
+    scope = _scope(kw, env) if required else _find_scope(kw, env)
+    if not token or scope is None:
+        return None
+    return Registry(scope, token, _urls(kw, env)[0], kw["timeout"])
