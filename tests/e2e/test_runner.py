@@ -518,3 +518,100 @@ def test_no_deep_learning_ami_in_the_region(
     assert result.code == 3
     assert "no Deep Learning AMI in us-east-1" in one_error(result)
     assert one_error(result).endswith("pass --ami ami-… (an AMI with the NVIDIA driver)")
+
+
+# -- runner/action.yml's entrypoint ----------------------------------------------------------
+
+
+def _inputs(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
+    for name, value in values.items():
+        monkeypatch.setenv(f"INPUT_{name.upper()}", value)
+
+
+def test_the_runner_action_launches_then_stops_without_outputs(
+    env: dict[str, str],
+    aws: AwsFake,
+    gh: FakeGitHub,
+    instance: Instance,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from mlreport import action
+
+    monkeypatch.delenv("MLREPORT_TOKEN")
+    monkeypatch.setenv("MLREPORT_POLL_INTERVAL", "0.05")  # in the job's env, not an input
+    _inputs(
+        monkeypatch,
+        mode="launch",
+        token=PAT,
+        instance_type="g4dn.xlarge, g5.xlarge",
+        spot="true",
+        max_lifetime="3h",
+        gpu_check="false",
+        wait_timeout="60s",
+        label="",
+        dry_run="false",
+    )
+    (tmp_path / "launch").mkdir()
+    monkeypatch.chdir(tmp_path / "launch")
+    assert action.main(["runner"]) == 0, capsys.readouterr()
+    [running] = aws.managed_running()
+    assert running.market == "spot"
+    script = instance.booted[running.id]
+    assert "nvidia-smi" not in script and "\nshutdown -h +180 " in script
+    assert step_outputs(Path(env["GITHUB_OUTPUT"]))["label"] == LABEL
+
+    # the stop job, elsewhere, with the launch job's outputs empty
+    _inputs(monkeypatch, mode="stop", label="", instance_id="")
+    (tmp_path / "stop").mkdir()
+    monkeypatch.chdir(tmp_path / "stop")
+    assert action.main(["runner"]) == 0, capsys.readouterr()
+    assert aws.managed_running() == []
+    assert gh.runners(REPO) == []
+    assert PAT not in _visible(Result(0, *capsys.readouterr()))
+
+
+def test_the_runner_action_needs_a_known_mode(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mlreport import action
+
+    _inputs(monkeypatch, mode="start")
+    assert action.main(["runner"]) == 2
+    assert capsys.readouterr().err == (
+        "mlreport: error: the runner action's mode must be launch, stop, cleanup, list, "
+        "not 'start'\n"
+    )
+
+
+def test_debug_never_shows_the_runner_secret(
+    cli: CLI, env: dict[str, str], aws: AwsFake, gh: FakeGitHub, instance: Instance
+) -> None:
+    """PyGithub logs response bodies at DEBUG; the JIT config is in one of them."""
+    result = cli("--debug", "runner", "launch", "--instance-type", "g4dn.xlarge", *FAST)
+    assert result.code == 0, result.output
+    [running] = aws.managed_running()
+    config = re.search(r"^JIT_CONFIG='?([^'\s]+)'?$", instance.booted[running.id], re.M)
+    assert config
+    assert config.group(1) not in _visible(result)
+    assert PAT not in _visible(result)
+    assert cli("runner", "stop").code == 0
+
+
+def test_settings_that_cannot_work_are_one_line_errors(
+    cli: CLI, env: dict[str, str], aws: AwsFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "nope")
+    assert "cannot use the AWS settings: The config profile (nope) could not be found" in (
+        one_error(_launch(cli))
+    )
+    monkeypatch.delenv("AWS_PROFILE")
+    result = _launch(cli, "--idle-timeout", "7h")
+    assert result.code == 2
+    assert one_error(result) == (
+        "--idle-timeout (420 min) must be shorter than --max-lifetime (360 min)"
+    )
+    result = _launch(cli, "--api-url", "notaurl")
+    assert result.code == 2
+    assert one_error(result).startswith("--api-url 'notaurl' is not a URL")

@@ -63,7 +63,8 @@ _scope_options = apply(
     option("--api-url", env="API_URL", help="GitHub API URL (else GITHUB_API_URL)."),
     option("--region", env="REGION", help="AWS region (else AWS_REGION / AWS_DEFAULT_REGION)."),
     option(
-        "--timeout",
+        "--api-timeout",
+        "timeout",
         env="TIMEOUT",
         type=click.FloatRange(min=0.1),
         default=30.0,
@@ -379,6 +380,10 @@ def _urls(kw: dict[str, Any], env: os._Environ[str]) -> tuple[str, str]:
     from mlreport.platforms.context import web_url
 
     api_url = (kw["api_url"] or env.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/")
+    if not re.match(r"https?://[^/\s]+", api_url):
+        raise UsageError(
+            f"--api-url {api_url!r} is not a URL", "e.g. https://ghe.example.com/api/v3"
+        )
     server_url = (env.get("GITHUB_SERVER_URL") or web_url(api_url)).rstrip("/")
     return api_url, server_url
 

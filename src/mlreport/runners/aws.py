@@ -43,6 +43,15 @@ def connect(region: str | None = None) -> Aws:
             "mlreport runner needs boto3, which is an optional extra",
             "pip install 'mlreport[aws]'",
         ) from None
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return _connect(boto3, Config, region)
+    except (BotoCoreError, ValueError) as exc:  # a missing profile, a bad region or endpoint
+        raise UsageError(f"cannot use the AWS settings: {exc}") from exc
+
+
+def _connect(boto3: Any, Config: Any, region: str | None) -> Aws:
     session = boto3.session.Session(region_name=region or None)
     if not session.region_name:
         raise UsageError("no AWS region", "set AWS_REGION or pass --region")

@@ -38,15 +38,17 @@ class BootPlan:
     download_url: str = DOWNLOAD_URL
 
 
+def check_version(version: str) -> None:
+    if not VERSION.fullmatch(version):
+        raise UsageError(f"--runner-version {version!r} is not a version like {RUNNER_VERSION}")
+
+
 def render(plan: BootPlan) -> str:
     import jinja2
 
     from mlreport.render import templates_root
 
-    if not VERSION.fullmatch(plan.runner_version):
-        raise UsageError(
-            f"--runner-version {plan.runner_version!r} is not a version like {RUNNER_VERSION}"
-        )
+    check_version(plan.runner_version)
     if (plan.jit_config is None) == (plan.registration_token is None):
         raise ValueError("a boot plan needs a JIT config or a registration token, not both")
     env = jinja2.Environment(

@@ -30,7 +30,7 @@ DLAMI_PARAMETER = (
     "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id"
 )
 LIVE_STATES = ("pending", "running", "stopping", "stopped")
-GONE_STATES = ("shutting-down", "terminated", "stopping", "stopped")
+GONE_STATES = ("shutting-down", "terminated")
 _RETRYABLE = frozenset(
     {"RequestLimitExceeded", "InternalError", "Unavailable", "ServiceUnavailable"}
 )

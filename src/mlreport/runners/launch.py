@@ -18,6 +18,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -30,6 +31,7 @@ from mlreport.runners.registry import Registry, Runner, Scope
 from mlreport.runners.signals import Cancellation
 
 Say = Callable[[str], None]
+NOT_FOUND_GRACE = 60.0  # seconds a new instance may be missing from DescribeInstances
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,12 @@ def launch(o: LaunchOptions, environ: Mapping[str, str], say: Say) -> Launched:
     if not o.instance_types:
         raise UsageError("no instance type", "pass --instance-type, e.g. g4dn.xlarge")
     check_label(o.label)
+    bootscript.check_version(o.runner_version)
+    if o.idle_timeout >= o.max_lifetime:
+        raise UsageError(
+            f"--idle-timeout ({o.idle_timeout} min) must be shorter than --max-lifetime "
+            f"({o.max_lifetime} min)"
+        )
     aws = connect(o.region)
     image = o.ami or ec2.default_ami(aws)
     now = datetime.now(timezone.utc).replace(microsecond=0)
@@ -131,8 +139,12 @@ def launch(o: LaunchOptions, environ: Mapping[str, str], say: Say) -> Launched:
                 state.write(o.state_file, {**outputs, "repo": o.scope.name, "org": o.scope.org})
                 actions.set_outputs(environ, outputs)
 
+            def guard() -> AbstractContextManager[None]:
+                undo.attempted = True  # an instance may exist from now on, its id unknown
+                return cancel.deferred()
+
             choices = ec2.candidates(o.instance_types, o.subnets, o.spot)
-            instance, candidate = ec2.launch(aws, spec, choices, say, record, cancel.deferred)
+            instance, candidate = ec2.launch(aws, spec, choices, say, record, guard)
             say(
                 f"mlreport: started {instance.id} ({candidate.describe()}, {aws.region}) for "
                 f"runner {o.label}; waiting up to {_duration(o.wait_timeout)} for it to come "
@@ -140,7 +152,8 @@ def launch(o: LaunchOptions, environ: Mapping[str, str], say: Say) -> Launched:
             )
             runner = _wait_online(aws, registry, o, instance.id, say)
         except BaseException:
-            undo.run()
+            with cancel.shielded():
+                undo.run()
             raise
     seconds = time.monotonic() - started
     outputs["runner-id"] = str(runner.id)
@@ -163,25 +176,28 @@ class _Undo:
         self.label = label
         self.say = say
         self.instance_id: str | None = None
+        self.attempted = False  # a RunInstances call went out
         self.runner_id: int | None = None
         self.ephemeral = False
 
     def run(self) -> None:
-        if self.instance_id:
-            try:
-                ec2.terminate(self.aws, [self.instance_id])
-                self.say(f"mlreport: terminated {self.instance_id}")
-            except RunnerError as exc:
-                self.say(
-                    f"mlreport: warning: could not terminate {self.instance_id} ({exc}); it "
-                    f"powers itself off at its expiry, or run: mlreport runner stop "
-                    f"--instance-id {self.instance_id}"
-                )
         try:
-            ids = [self.runner_id] if self.runner_id else []
+            ids = [self.instance_id] if self.instance_id else []
+            if not ids and self.attempted:  # e.g. RunInstances timed out: it may have worked
+                ids = [i.id for i in ec2.find(self.aws, label=self.label)]
+            ec2.terminate(self.aws, ids)
+            for instance_id in ids:
+                self.say(f"mlreport: terminated {instance_id}")
+        except RunnerError as exc:
+            self.say(
+                f"mlreport: warning: could not terminate the instance ({exc}); it powers "
+                f"itself off at its expiry, or run: mlreport runner stop --label {self.label}"
+            )
+        try:
+            runner_ids = [self.runner_id] if self.runner_id else []
             if self.ephemeral:  # registered by the instance itself, if it got that far
-                ids = [r.id for r in self.registry.runners(self.label)]
-            for runner_id in ids:
+                runner_ids = [r.id for r in self.registry.runners(self.label)]
+            for runner_id in runner_ids:
                 if self.registry.delete(runner_id):
                     self.say(f"mlreport: removed runner {self.label} ({runner_id})")
         except RunnerError as exc:
@@ -227,7 +243,8 @@ def _wait_online(
     instance_id: str,
     say: Say,
 ) -> Runner:
-    deadline = time.monotonic() + o.wait_timeout
+    started = time.monotonic()
+    deadline = started + o.wait_timeout
     console = (
         f"see the boot log: aws ec2 get-console-output --region {aws.region} "
         f"--instance-id {instance_id} --latest"
@@ -240,7 +257,9 @@ def _wait_online(
         if not found and not o.ephemeral:
             raise RunnerError(f"runner {o.label} was removed from GitHub before it came online")
         instance = ec2.describe(aws, instance_id)
-        if instance is None or instance.state in ec2.GONE_STATES:
+        # EC2 is eventually consistent: a new instance may be unknown to Describe for a while
+        unknown = instance is None and time.monotonic() - started > NOT_FOUND_GRACE
+        if unknown or (instance is not None and instance.state in ec2.GONE_STATES):
             state_name = instance.state if instance else "gone"
             why = f" ({instance.reason})" if instance and instance.reason else ""
             spot = " (a spot instance can be reclaimed)" if o.spot else ""
@@ -253,7 +272,8 @@ def _wait_online(
         if left <= 0:
             raise RunnerError(
                 f"runner {o.label} did not come online within {_duration(o.wait_timeout)}",
-                f"{console}; raise --wait-timeout if the AMI boots slowly",
+                f"{console}; the subnet needs outbound internet (a public IP or NAT) to reach "
+                "GitHub; raise --wait-timeout if the AMI boots slowly",
             )
         time.sleep(min(o.poll_interval, left))
 

@@ -78,7 +78,7 @@ def plan_cleanup(
 ) -> list[Action]:
     """What cleanup does, decided from what is there (no calls: the dry run prints this)."""
     actions: list[Action] = []
-    online = {r.name for r in runners or () if r.status == "online"}
+    online = {r.name for r in runners or () if r.status == "online" or r.busy}
     served = set()
     for instance in instances:
         expires = instance.expires_at

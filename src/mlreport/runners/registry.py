@@ -9,6 +9,7 @@ App installation token with the same permissions.
 
 from __future__ import annotations
 
+import logging
 import math
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -55,6 +56,9 @@ class Registry:
         from github import Auth, Github
 
         quiet_pygithub()
+        # never PyGithub's DEBUG log, not even with --debug: it prints response bodies, and
+        # these hold the runner's JIT config or registration token
+        logging.getLogger("github").setLevel(logging.INFO)
         self.scope = scope
         self._gh = Github(
             auth=Auth.Token(token),

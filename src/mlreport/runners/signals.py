@@ -2,7 +2,8 @@
 
 Only the first signal raises: a second one, while the instance is being terminated, must not
 interrupt the termination. Inside :meth:`Cancellation.deferred` (the RunInstances call,
-whose instance id is not known until it returns) the signal is held and raised at its end.
+whose instance id is not known until it returns) the signal is held and raised at its end;
+inside :meth:`Cancellation.shielded` (undoing a launch) it is only recorded.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Cancellation:
     def __init__(self) -> None:
         self.received: int | None = None
         self._deferring = 0
+        self._raised = False
         self._previous: dict[int, Any] = {}
 
     def __enter__(self) -> Cancellation:
@@ -38,6 +40,7 @@ class Cancellation:
             return  # already cancelling
         self.received = signum
         if not self._deferring:
+            self._raised = True
             raise self.error()
 
     def error(self) -> Cancelled:
@@ -46,10 +49,23 @@ class Cancellation:
 
     @contextmanager
     def deferred(self) -> Iterator[None]:
+        """Hold a signal until the block ends, then raise it, even over another exception
+        (a RunInstances that failed must not swallow the cancellation)."""
         self._deferring += 1
         try:
             yield
         finally:
             self._deferring -= 1
-        if self.received is not None and not self._deferring:
-            raise self.error()
+            if self.received is not None and not self._deferring and not self._raised:
+                self._raised = True
+                raise self.error()
+
+    @contextmanager
+    def shielded(self) -> Iterator[None]:
+        """Undoing a launch: a signal now is recorded, never raised (nothing must interrupt
+        the termination)."""
+        self._deferring += 1
+        try:
+            yield
+        finally:
+            self._deferring -= 1

@@ -81,8 +81,8 @@ def test_the_dead_man_switch_comes_first(tmp_path: Path) -> None:
     script = render(_plan(tmp_path, max_lifetime=90))
     commands = [line for line in script.splitlines() if line.strip() and not line.startswith("#")]
     assert commands[0] == "set -euo pipefail"
-    assert commands[1].startswith("shutdown -h +90 ")
-    assert commands[2].startswith("trap ") and commands[2].endswith(" EXIT")
+    assert commands[1].startswith("trap ") and commands[1].endswith(" EXIT")
+    assert commands[2].startswith("shutdown -h +90 ")
 
 
 def test_values_are_shell_quoted(tmp_path: Path) -> None:
@@ -115,7 +115,9 @@ STUBS = {
     "getent": "exit 0",
     "id": "exit 1",
     "chown": "",
-    "ldconfig": 'echo "libicuuc.so.70 (libc6,x86-64) => /usr/lib/libicuuc.so.70"',
+    # libicu first, then a long list: a reader that stops early breaks the pipe (pipefail)
+    "ldconfig": 'echo "libicuuc.so.70 (libc6,x86-64) => /usr/lib/libicuuc.so.70"; '
+    'for i in $(seq 20000); do echo "libx$i.so (libc6,x86-64) => /usr/lib/libx$i.so"; done',
     "sleep": 'exec /bin/sleep "${STUB_SLEEP:-0}"',
     # sudo [-H] [-u USER] [--] COMMAND…: run COMMAND as is
     "sudo": 'while [ $# -gt 0 ]; do case "$1" in -u) shift 2;; --) shift; break;; -*) shift;; '
@@ -132,6 +134,7 @@ else
   /bin/sleep 1
 fi
 """
+INSTALL_DEPENDENCIES = '#!/bin/bash\necho "installdependencies.sh" >> "$STUB_LOG"\n'
 CONFIG_SH = '#!/bin/bash\necho "config.sh $*" >> "$STUB_LOG"\n'
 
 
@@ -140,7 +143,7 @@ def _tarball(path: Path) -> Path:
         for name, text in (
             ("run.sh", RUN_SH),
             ("config.sh", CONFIG_SH),
-            ("bin/installdependencies.sh", "#!/bin/bash\n"),
+            ("bin/installdependencies.sh", INSTALL_DEPENDENCIES),
         ):
             data = text.encode()
             info = tarfile.TarInfo(name)
@@ -191,6 +194,7 @@ def test_boot_runs_the_runner_once_then_powers_off(tmp_path: Path) -> None:
     ]
     assert after[-1] == "shutdown -h now mlreport: boot script ended"
     assert not any("no job started" in line for line in log)
+    assert "installdependencies.sh" not in log  # libicu is there
     hooks = (tmp_path / "actions-runner" / ".env").read_text(encoding="utf-8")
     assert "ACTIONS_RUNNER_HOOK_JOB_COMPLETED=" in hooks
     assert (tmp_path / "sudoers.d" / "90-mlreport-runner").stat().st_mode & 0o777 == 0o440
