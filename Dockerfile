@@ -9,8 +9,12 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 # until they change; everything goes to /install, copied alone into the final image.
 COPY requirements/image.txt requirements/image.txt
 # Packages' own test suites (~60 MB) are not needed to run them.
+# botocore ships a model of every AWS service (~28 MB): `mlreport runner` needs EC2 and SSM, and
+# credentials may need STS (OIDC web identity) and SSO
 RUN pip install --require-hashes --prefix=/install -r requirements/image.txt \
-    && find /install -depth -type d -name tests -exec rm -rf '{}' +
+    && find /install -depth -type d -name tests -exec rm -rf '{}' + \
+    && find /install/lib/python3*/site-packages/botocore/data -mindepth 1 -maxdepth 1 -type d \
+        ! -name ec2 ! -name ssm ! -name sts ! -name sso ! -name sso-oidc -exec rm -rf '{}' +
 COPY pyproject.toml README.md LICENSE ./
 COPY src src
 COPY templates templates

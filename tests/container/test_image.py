@@ -54,6 +54,22 @@ def test_image_contents(podman: Podman, image: str) -> None:
     assert default.out.startswith("Usage: mlreport"), default.output
 
 
+def test_image_has_the_aws_clients_the_runner_needs(podman: Podman, image: str) -> None:
+    """botocore's models are trimmed to what `mlreport runner` and AWS credentials use."""
+    script = (
+        "import boto3\n"
+        "for name in ('ec2', 'ssm', 'sts', 'sso', 'sso-oidc'):\n"
+        "    boto3.client(name, region_name='us-east-1').close()\n"
+        "try:\n"
+        "    boto3.client('s3', region_name='us-east-1')\n"
+        "except Exception as exc:\n"
+        "    print('s3:', type(exc).__name__)\n"
+    )
+    run = podman.run_container(["--network", "none"], image, ["python", "-c", script])
+    assert run.code == 0, run.output
+    assert run.out.splitlines() == ["s3: UnknownServiceError"], run.output
+
+
 # --- the GitHub Action ----------------------------------------------------------------------------
 
 
