@@ -103,6 +103,8 @@ def launch(o: LaunchOptions, environ: Mapping[str, str], say: Say) -> Launched:
         raise UsageError("no instance type", "pass --instance-type, e.g. g4dn.xlarge")
     check_label(o.label)
     bootscript.check_version(o.runner_version)
+    if o.ephemeral and o.runner_group_id != 1:
+        raise UsageError("--runner-group-id needs a just-in-time runner", "leave out --ephemeral")
     if o.idle_timeout >= o.max_lifetime:
         raise UsageError(
             f"--idle-timeout ({o.idle_timeout} min) must be shorter than --max-lifetime "

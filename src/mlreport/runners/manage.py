@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -75,8 +75,11 @@ def plan_cleanup(
     runners: Sequence[Runner] | None,
     now: datetime,
     grace: timedelta,
+    known: Collection[str] = (),
 ) -> list[Action]:
-    """What cleanup does, decided from what is there (no calls: the dry run prints this)."""
+    """What cleanup does, decided from what is there (no calls: the dry run prints this).
+    Live *instances* are judged; runners are mlreport's when named ``mlreport-…`` or after a
+    label in *known* (those of managed instances, terminated ones included)."""
     actions: list[Action] = []
     online = {r.name for r in runners or () if r.status == "online" or r.busy}
     served = set()
@@ -98,7 +101,7 @@ def plan_cleanup(
         else:
             served.add(instance.label)
     for runner in runners or ():
-        ours = runner.name.startswith(PREFIX)
+        ours = runner.name.startswith(PREFIX) or runner.name in known
         if ours and runner.status != "online" and not runner.busy and runner.name not in served:
             actions.append(Action("remove runner", runner.name, f"{runner.status}, no instance"))
     return actions
@@ -114,11 +117,13 @@ def cleanup(
     dry_run: bool = False,
     now: datetime | None = None,
 ) -> list[Action]:
-    instances = ec2.find(aws, repo=repo)
+    every = ec2.find(aws, repo=repo, states=(*ec2.LIVE_STATES, *ec2.GONE_STATES))
+    instances = [i for i in every if i.state in ec2.LIVE_STATES]
     runners = registry.runners() if registry is not None else None
     if registry is None:
         say("mlreport: no token given: only expired instances are found (runners not checked)")
-    actions = plan_cleanup(instances, runners, now or datetime.now(timezone.utc), grace)
+    known = {i.label for i in every}
+    actions = plan_cleanup(instances, runners, now or datetime.now(timezone.utc), grace, known)
     by_name = {r.name: r for r in runners or ()}
     verb = "would " if dry_run else ""
     for action in actions:

@@ -86,6 +86,12 @@ def test_cleanup_plan() -> None:
     assert actions[1].why == "no online runner mlreport-2-1 after 45 min"
 
 
+def test_cleanup_knows_runners_by_the_labels_of_its_instances() -> None:
+    runners = [_runner("gpu-big", "offline", rid=1), _runner("gpu-other", "offline", rid=2)]
+    actions = plan_cleanup([], runners, NOW, timedelta(minutes=20), known={"gpu-big"})
+    assert [(a.what, a.target) for a in actions] == [("remove runner", "gpu-big")]
+
+
 def test_cleanup_without_runners_only_knows_expiry() -> None:
     instances = [_instance("mlreport-1-1", 300, expires_in=-1), _instance("mlreport-2-1", 300)]
     actions = plan_cleanup(instances, None, NOW, timedelta(minutes=20))
