@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 from xml.sax.saxutils import escape
 
@@ -80,7 +80,31 @@ _MOTO_SETTINGS: dict[str, object] = {
 }
 
 
-class MotoServer:
+_S = TypeVar("_S", bound="_Started")
+
+
+class _Started:
+    """A server that is a context manager: started on entry, stopped on exit."""
+
+    def start(self: _S) -> _S:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self: _S) -> _S:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class MotoServer(_Started):
     """moto's ThreadedMotoServer on 127.0.0.1; the OS picks the port (moto binds port 0 as asked and
     ``get_host_and_port`` tells the real one). A context manager; ``reset()`` empties it."""
 
@@ -117,17 +141,6 @@ class MotoServer:
         for name, value in self._saved.items():
             setattr(settings, name, value)
         logging.getLogger("werkzeug").setLevel(self._werkzeug_level)
-
-    def __enter__(self) -> MotoServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def port(self) -> int:
@@ -229,7 +242,7 @@ class _State:
     actions: list[str] = field(default_factory=list)
 
 
-class AwsFaults:
+class AwsFaults(_Started):
     """An HTTP proxy on 127.0.0.1 in front of *upstream* (the moto server). A context manager.
 
     Every request is forwarded as it came (method, path, query, headers with Authorization and
@@ -282,17 +295,6 @@ class AwsFaults:
         thread.join()
         server.server_close()
         self._server = self._thread = None
-
-    def __enter__(self) -> AwsFaults:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def port(self) -> int:

@@ -52,23 +52,10 @@ class GitHubPlatform:
         assets_branch: str = "mlreport-assets",
         timeout: float = 30,
     ) -> None:
-        from github import Auth, Github
-
-        quiet_pygithub()
         self.repo_name = repo
         self.server_url = server_url
         self.branch = assets_branch
-        self._gh = Github(
-            auth=Auth.Token(token),
-            base_url=api_url,
-            per_page=100,
-            retry=github_retry(),
-            timeout=max(1, math.ceil(timeout)),  # PyGithub takes whole seconds only
-            pool_size=16,
-            seconds_between_requests=None,  # rate limits are handled by the retry policy
-            seconds_between_writes=None,
-            lazy=True,
-        )
+        self._gh = client(token, api_url, timeout, pool_size=16)
         self._repo = self._gh.get_repo(repo)  # lazy: the client is
         self._comments: dict[str, Any] = {}
 
@@ -270,6 +257,24 @@ class GitHubPlatform:
 
     def _errors(self, doing: str) -> AbstractContextManager[None]:
         return translated(explain, doing, self.repo_name)
+
+
+def client(token: str, api_url: str, timeout: float, pool_size: int = 10) -> Any:
+    """A PyGithub client with mlreport's retry policy, lazy, logging only warnings."""
+    from github import Auth, Github
+
+    quiet_pygithub()
+    return Github(
+        auth=Auth.Token(token),
+        base_url=api_url,
+        per_page=100,
+        retry=github_retry(),
+        timeout=max(1, math.ceil(timeout)),  # PyGithub takes whole seconds only
+        pool_size=pool_size,
+        seconds_between_requests=None,  # rate limits are handled by the retry policy
+        seconds_between_writes=None,
+        lazy=True,
+    )
 
 
 class _CurrentStderr(logging.Handler):

@@ -10,15 +10,14 @@ App installation token with the same permissions.
 from __future__ import annotations
 
 import logging
-import math
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from mlreport.errors import PlatformError, RunnerError
 from mlreport.platforms.base import translated
-from mlreport.platforms.github import quiet_pygithub, transport_error
-from mlreport.platforms.retry import WaitTooLong, github_retry
+from mlreport.platforms.github import client, transport_error
+from mlreport.platforms.retry import WaitTooLong
 
 TOKEN_HINT = (
     "use a token that may administer runners: a classic PAT with the repo scope (admin:org "
@@ -53,23 +52,11 @@ class Runner:
 
 class Registry:
     def __init__(self, scope: Scope, token: str, api_url: str, timeout: float = 30) -> None:
-        from github import Auth, Github
-
-        quiet_pygithub()
+        self.scope = scope
+        self._gh = client(token, api_url, timeout)
         # never PyGithub's DEBUG log, not even with --debug: it prints response bodies, and
         # these hold the runner's JIT config or registration token
         logging.getLogger("github").setLevel(logging.INFO)
-        self.scope = scope
-        self._gh = Github(
-            auth=Auth.Token(token),
-            base_url=api_url,
-            per_page=100,
-            retry=github_retry(),
-            timeout=max(1, math.ceil(timeout)),
-            seconds_between_requests=None,
-            seconds_between_writes=None,
-            lazy=True,
-        )
 
     def close(self) -> None:
         self._gh.close()
