@@ -615,3 +615,25 @@ def test_settings_that_cannot_work_are_one_line_errors(
     result = _launch(cli, "--api-url", "notaurl")
     assert result.code == 2
     assert one_error(result).startswith("--api-url 'notaurl' is not a URL")
+
+
+def test_stop_with_no_options_stops_the_last_launch_from_here(
+    cli: CLI,
+    env: dict[str, str],
+    aws: AwsFake,
+    gh: FakeGitHub,
+    instance: Instance,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    assert _launch(cli, "--label", "gpu-big").code == 0
+    for name in ("GITHUB_RUN_ID", "GITHUB_REPOSITORY"):  # a shell, not a CI job
+        monkeypatch.delenv(name)
+    result = cli("runner", "stop")
+    assert result.code == 0, result.output
+    assert aws.managed_running() == []
+    assert gh.runners(REPO) == []  # the repository came from the state file
+    assert not (tmp_path / ".mlreport" / "runner.json").exists()
+    again = cli("runner", "stop")
+    assert again.code == 2
+    assert one_error(again) == "nothing to stop; pass --label or --instance-id"

@@ -237,6 +237,8 @@ def stop(**kw: Any) -> int:
     saved = state.read(kw["state_file"]) if not (label or instance_id) else None
     if saved:
         label, instance_id = saved.get("label"), saved.get("instance-id")
+        if not (kw["repo"] or kw["org"]):  # remove the runner where launch registered it
+            kw["org" if saved.get("org") else "repo"] = saved.get("repo")
     elif not (label or instance_id) and env.get("GITHUB_RUN_ID"):
         label = default_label(env)
     if label:
