@@ -68,6 +68,9 @@ class Instance(threading.Thread):
     def _boot(self, instance_id: str, script: str) -> None:
         if self.behaviour == "dies":
             self.aws.ec2.terminate_instances(InstanceIds=[instance_id])
+        elif self.behaviour == "late":  # a slow boot: online half a second later
+            self.behaviour = "online"
+            threading.Timer(0.5, self._boot, (instance_id, script)).start()
         elif self.behaviour == "online":
             jit = re.search(r"^JIT_CONFIG='?([^'\s]+)'?$", script, re.M)
             if jit:
@@ -340,6 +343,18 @@ def test_runner_never_online_terminates_the_instance(
     assert f"terminated {gone.id}" in result.out
     assert gh.runners(REPO) == []  # the offline JIT runner is removed
     assert step_outputs(Path(env["GITHUB_OUTPUT"]))["instance-id"] == gone.id  # written at once
+
+
+def test_a_new_instance_unknown_to_describe_is_waited_for(
+    cli: CLI, env: dict[str, str], aws: AwsFake, instance: Instance
+) -> None:
+    """EC2 is eventually consistent: DescribeInstances may not know a new instance yet."""
+    instance.behaviour = "late"
+    aws.faults.fail_action("DescribeInstances", "InvalidInstanceID.NotFound", times=3)
+    result = _launch(cli)
+    assert result.code == 0, result.output
+    assert aws.faults.actions.count("ec2:DescribeInstances") > 3
+    assert cli("runner", "stop").code == 0
 
 
 def test_an_instance_that_dies_at_boot_fails_fast(

@@ -240,6 +240,7 @@ class _State:
     parameters: dict[str, _PublicParameter] = field(default_factory=dict)
     run_instances_calls: list[dict[str, str]] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
+    action_faults: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
 class AwsFaults(_Started):
@@ -315,6 +316,13 @@ class AwsFaults(_Started):
         self.subnet_zones = dict
         self.offered_zones = None
 
+    def fail_action(self, action: str, code: str, *, times: int = 1) -> None:
+        """Answer the next *times* EC2 *action* requests (e.g. "DescribeInstances") with error
+        *code*, e.g. InvalidInstanceID.NotFound: EC2 is eventually consistent, and an instance
+        RunInstances just returned can be unknown to DescribeInstances for a while."""
+        with self._lock:
+            self._state.action_faults.setdefault(action, []).append((code, times))
+
     def fail_run_instances(
         self,
         code: str,
@@ -381,7 +389,8 @@ class AwsFaults(_Started):
             form = dict(parse_qsl(body.decode(), keep_blank_values=True))
             action = form.get("Action", "?")
             self._record(f"{service}:{action}")
-            if action == "RunInstances":
+            answer = self._action_fault(action)
+            if action == "RunInstances" and answer is None:
                 answer = self._run_instances(form)
         elif "x-amz-target" in lower:
             action = lower["x-amz-target"].rpartition(".")[2]
@@ -391,6 +400,17 @@ class AwsFaults(_Started):
         else:
             self._record(f"{service}:{method} {urlsplit(target).path}")
         return answer or self._forward(method, target, headers, body)
+
+    def _action_fault(self, action: str) -> _Answer | None:
+        with self._lock:
+            queue = self._state.action_faults.get(action)
+            if not queue:
+                return None
+            code, left = queue[0]
+            queue[0] = (code, left - 1)
+            if left <= 1:
+                queue.pop(0)
+        return _ec2_error(_STATUS.get(code, 400), code, f"fault injected: {code}")
 
     def _record(self, action: str) -> None:
         with self._lock:
