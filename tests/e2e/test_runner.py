@@ -374,7 +374,10 @@ def test_an_instance_that_dies_at_boot_fails_fast(
 def test_sigterm_during_the_wait_terminates_the_instance(
     env: dict[str, str], aws: AwsFake, gh: FakeGitHub, tmp_path: Path
 ) -> None:
-    """A cancelled job: the runner sends SIGINT, then SIGTERM; mlreport runs as a process."""
+    """A cancelled job: the runner sends SIGINT, then SIGTERM; mlreport runs as a process.
+    The signal comes while a DescribeInstances call is under way (botocore would swallow an
+    exception raised there, and retry)."""
+    aws.faults.delay_action("DescribeInstances", 1.0)
     command = [
         sys.executable,
         "-m",
@@ -399,8 +402,9 @@ def test_sigterm_during_the_wait_terminates_the_instance(
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "the instance never started"
             time.sleep(0.05)
+        time.sleep(0.4)  # into the first DescribeInstances of the wait
         process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=60)
+        out, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()

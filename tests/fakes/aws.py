@@ -241,6 +241,7 @@ class _State:
     run_instances_calls: list[dict[str, str]] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     action_faults: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)
 
 
 class AwsFaults(_Started):
@@ -323,6 +324,11 @@ class AwsFaults(_Started):
         with self._lock:
             self._state.action_faults.setdefault(action, []).append((code, times))
 
+    def delay_action(self, action: str, seconds: float) -> None:
+        """Answer every EC2 *action* request *seconds* late (a slow API call in progress)."""
+        with self._lock:
+            self._state.delays[action] = seconds
+
     def fail_run_instances(
         self,
         code: str,
@@ -402,6 +408,9 @@ class AwsFaults(_Started):
         return answer or self._forward(method, target, headers, body)
 
     def _action_fault(self, action: str) -> _Answer | None:
+        with self._lock:
+            delay = self._state.delays.get(action, 0.0)
+        time.sleep(delay)
         with self._lock:
             queue = self._state.action_faults.get(action)
             if not queue:

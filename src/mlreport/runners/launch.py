@@ -126,8 +126,8 @@ def launch(o: LaunchOptions, environ: Mapping[str, str], say: Say) -> Launched:
     with Registry(o.scope, o.token, o.api_url, o.timeout) as registry, Cancellation() as cancel:
         undo = _Undo(aws, registry, o.label, say)
         try:
-            with cancel.deferred():
-                plan = _register(registry, o, undo)
+            plan = _register(registry, o, undo)
+            cancel.check()
             if in_actions:
                 actions.mask(plan.jit_config or plan.registration_token or "")
             spec = ec2.LaunchSpec(
@@ -143,19 +143,20 @@ def launch(o: LaunchOptions, environ: Mapping[str, str], say: Say) -> Launched:
 
             def guard() -> AbstractContextManager[None]:
                 undo.attempted = True  # an instance may exist from now on, its id unknown
-                return cancel.deferred()
+                return cancel.checked()
 
             choices = ec2.candidates(o.instance_types, o.subnets, o.spot)
-            instance, candidate = ec2.launch(aws, spec, choices, say, record, guard)
+            instance, candidate = ec2.launch(
+                aws, spec, choices, say, record, guard, sleep=cancel.sleep
+            )
             say(
                 f"mlreport: started {instance.id} ({candidate.describe()}, {aws.region}) for "
                 f"runner {o.label}; waiting up to {_duration(o.wait_timeout)} for it to come "
                 f"online; it powers off at the latest at {tags[ec2.TAG_EXPIRES]}"
             )
-            runner = _wait_online(aws, registry, o, instance.id, say)
+            runner = _wait_online(aws, registry, o, instance.id, cancel)
         except BaseException:
-            with cancel.shielded():
-                undo.run()
+            undo.run()  # a signal now is only recorded: nothing interrupts this
             raise
     seconds = time.monotonic() - started
     outputs["runner-id"] = str(runner.id)
@@ -243,7 +244,7 @@ def _wait_online(
     registry: Registry,
     o: LaunchOptions,
     instance_id: str,
-    say: Say,
+    cancel: Cancellation,
 ) -> Runner:
     started = time.monotonic()
     deadline = started + o.wait_timeout
@@ -253,12 +254,14 @@ def _wait_online(
     )
     while True:
         found = registry.runners(o.label)
+        cancel.check()
         online = [r for r in found if r.status == "online"]
         if online:
             return online[0]
         if not found and not o.ephemeral:
             raise RunnerError(f"runner {o.label} was removed from GitHub before it came online")
         instance = ec2.describe(aws, instance_id)
+        cancel.check()
         # EC2 is eventually consistent: a new instance may be unknown to Describe for a while
         unknown = instance is None and time.monotonic() - started > NOT_FOUND_GRACE
         if unknown or (instance is not None and instance.state in ec2.GONE_STATES):
@@ -277,7 +280,7 @@ def _wait_online(
                 f"{console}; the subnet needs outbound internet (a public IP or NAT) to reach "
                 "GitHub; raise --wait-timeout if the AMI boots slowly",
             )
-        time.sleep(min(o.poll_interval, left))
+        cancel.sleep(min(o.poll_interval, left))
 
 
 def _duration(seconds: float) -> str:

@@ -1,14 +1,17 @@
 """SIGTERM and SIGINT (what a CI runner sends a cancelled job) as a Cancelled exception.
 
-Only the first signal raises: a second one, while the instance is being terminated, must not
-interrupt the termination. Inside :meth:`Cancellation.deferred` (the RunInstances call,
-whose instance id is not known until it returns) the signal is held and raised at its end;
-inside :meth:`Cancellation.shielded` (undoing a launch) it is only recorded.
+A signal is only recorded when it comes; it is raised by :meth:`Cancellation.check`, which
+the launch calls between requests, and at once if the process is in
+:meth:`Cancellation.sleep`. It is never raised inside a client library: botocore turns any
+exception raised during a request into an HTTPClientError and retries the request, so a
+cancellation raised there would be lost. Only the first signal counts: the second one that
+a cancelled Actions job gets must not interrupt the termination that follows the first.
 """
 
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -22,7 +25,7 @@ SIGNALS = (signal.SIGTERM, signal.SIGINT)
 class Cancellation:
     def __init__(self) -> None:
         self.received: int | None = None
-        self._deferring = 0
+        self._sleeping = False
         self._raised = False
         self._previous: dict[int, Any] = {}
 
@@ -36,36 +39,36 @@ class Cancellation:
             signal.signal(signum, handler)
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if self.received is not None:
-            return  # already cancelling
-        self.received = signum
-        if not self._deferring:
-            self._raised = True
-            raise self.error()
+        if self.received is None:
+            self.received = signum
+        if self._sleeping:
+            self.check()
 
     def error(self) -> Cancelled:
         name = signal.Signals(self.received).name if self.received else "a signal"
         return Cancelled(f"cancelled by {name}")
 
-    @contextmanager
-    def deferred(self) -> Iterator[None]:
-        """Hold a signal until the block ends, then raise it, even over another exception
-        (a RunInstances that failed must not swallow the cancellation)."""
-        self._deferring += 1
+    def check(self) -> None:
+        """Raise Cancelled if a signal came (once)."""
+        if self.received is not None and not self._raised:
+            self._raised = True
+            raise self.error()
+
+    def sleep(self, seconds: float) -> None:
+        """time.sleep that a signal ends at once, with Cancelled."""
+        self.check()
+        self._sleeping = True
         try:
-            yield
+            self.check()  # a signal between the first check and the flag
+            time.sleep(seconds)
         finally:
-            self._deferring -= 1
-            if self.received is not None and not self._deferring and not self._raised:
-                self._raised = True
-                raise self.error()
+            self._sleeping = False
 
     @contextmanager
-    def shielded(self) -> Iterator[None]:
-        """Undoing a launch: a signal now is recorded, never raised (nothing must interrupt
-        the termination)."""
-        self._deferring += 1
+    def checked(self) -> Iterator[None]:
+        """Check at the end of the block, even over another exception: a RunInstances that
+        failed must not hide the cancellation."""
         try:
             yield
         finally:
-            self._deferring -= 1
+            self.check()
