@@ -189,7 +189,8 @@ def launch(
     """Start one instance: the first candidate with capacity wins. Capacity errors move on
     to the next candidate; throttling and AWS's own 5xx are retried (same client token, so
     never twice started); anything else stops here. Each RunInstances call and *started*
-    (which records the new instance) run inside *guard*, which holds off cancellation."""
+    (which records the new instance) run inside *guard*, which raises a cancellation that
+    came meanwhile only once the instance is recorded."""
     from botocore.exceptions import ClientError
 
     root = root_device(aws, spec.image_id)
