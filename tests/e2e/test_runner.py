@@ -246,6 +246,23 @@ def test_stop_by_label_when_the_launch_was_cancelled_before_its_outputs(
     assert gh.runners(REPO) == []
 
 
+def test_stop_terminates_even_when_the_runner_is_still_busy(
+    cli: CLI, env: dict[str, str], aws: AwsFake, gh: FakeGitHub, instance: Instance
+) -> None:
+    """A cancelled training job: the stop job runs while GitHub still sees the runner busy."""
+    assert _launch(cli).code == 0
+    [running] = aws.managed_running()
+    [runner] = gh.runners(REPO)
+    gh.set_runner_status(REPO, runner["id"], "online", busy=True)
+    result = cli("runner", "stop", "--instance-id", running.id)
+    assert result.code == 0, result.output
+    assert aws.managed_running() == []
+    assert f"runner {LABEL} is busy: GitHub drops it once it is offline" in result.out
+    again = cli("runner", "stop", "--instance-id", running.id)
+    assert again.code == 0
+    assert f"{running.id} is already " in again.out
+
+
 def test_stop_by_instance_id_refuses_instances_that_are_not_mlreports(
     cli: CLI, env: dict[str, str], aws: AwsFake
 ) -> None:

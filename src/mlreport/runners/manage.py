@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from mlreport.errors import UsageError
+from mlreport.errors import RunnerError, UsageError
 from mlreport.runners import ec2
 from mlreport.runners.aws import Aws
 from mlreport.runners.registry import Registry, Runner
@@ -50,6 +50,8 @@ def stop(
             )
         else:
             instances = [found] if found.state in ec2.LIVE_STATES else []
+            if not instances:
+                say(f"mlreport: {instance_id} is already {found.state}")
             label = label or found.label
     elif label:
         instances = ec2.find(aws, label=label)
@@ -63,7 +65,14 @@ def stop(
         say(f"mlreport: no running instance labelled {label} (already gone)")
     if label and registry is not None:
         for runner in registry.runners(label):
-            if registry.delete(runner.id):
+            try:
+                deleted = registry.delete(runner.id)
+            except RunnerError as exc:
+                if getattr(exc.__cause__, "status", None) != 422:
+                    raise
+                say(f"mlreport: runner {runner.name} is busy: GitHub drops it once it is offline")
+                continue
+            if deleted:
                 say(f"mlreport: removed runner {runner.name} ({runner.id})")
     elif label:
         say("mlreport: no token given: the runner stays registered (GitHub drops it later)")
