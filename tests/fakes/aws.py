@@ -35,13 +35,15 @@ from dataclasses import dataclass, field, replace
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 from xml.sax.saxutils import escape
 
 import boto3
 import pytest
 from botocore.config import Config
+
+from tests.fakes.server import Served, serve_in_background
 
 if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
@@ -80,31 +82,7 @@ _MOTO_SETTINGS: dict[str, object] = {
 }
 
 
-_S = TypeVar("_S", bound="_Started")
-
-
-class _Started:
-    """A server that is a context manager: started on entry, stopped on exit."""
-
-    def start(self: _S) -> _S:
-        raise NotImplementedError
-
-    def stop(self) -> None:
-        raise NotImplementedError
-
-    def __enter__(self: _S) -> _S:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-
-class MotoServer(_Started):
+class MotoServer(Served):
     """moto's ThreadedMotoServer on 127.0.0.1; the OS picks the port (moto binds port 0 as asked and
     ``get_host_and_port`` tells the real one). A context manager; ``reset()`` empties it."""
 
@@ -244,7 +222,7 @@ class _State:
     delays: dict[str, float] = field(default_factory=dict)
 
 
-class AwsFaults(_Started):
+class AwsFaults(Served):
     """An HTTP proxy on 127.0.0.1 in front of *upstream* (the moto server). A context manager.
 
     Every request is forwarded as it came (method, path, query, headers with Authorization and
@@ -280,13 +258,7 @@ class AwsFaults(_Started):
     def start(self) -> AwsFaults:
         if self._server is None:
             self._server = _ProxyServer(self)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name=f"AwsFaults:{self.port}",
-                daemon=True,
-            )
-            self._thread.start()
+            self._thread = serve_in_background(self._server, f"AwsFaults:{self.port}")
         return self
 
     def stop(self) -> None:

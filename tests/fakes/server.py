@@ -491,7 +491,40 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _dispatch
 
 
-class FakePlatform:
+_S = TypeVar("_S", bound="Served")
+
+
+class Served:
+    """A server that is a context manager: started on entry, stopped on exit."""
+
+    def start(self: _S) -> _S:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self: _S) -> _S:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def serve_in_background(server: ThreadingHTTPServer, name: str) -> threading.Thread:
+    """Run *server* in a daemon thread (polling for shutdown every 50 ms)."""
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True
+    )
+    thread.start()
+    return thread
+
+
+class FakePlatform(Served):
     """Base of FakeGitHub and FakeGitLab (see the module's docstring)."""
 
     api_prefix: ClassVar[str] = ""
@@ -518,13 +551,7 @@ class FakePlatform:
             return self
         self._stopping.clear()
         self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"{type(self).__name__}:{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
+        self._thread = serve_in_background(self._server, f"{type(self).__name__}:{self.port}")
         return self
 
     def stop(self) -> None:
@@ -541,17 +568,6 @@ class FakePlatform:
                 conn.shutdown(socket.SHUT_RDWR)
         server.server_close()  # joins the request threads
         self._server = self._thread = None
-
-    def __enter__(self: _P) -> _P:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def port(self) -> int:
