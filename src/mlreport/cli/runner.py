@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -244,12 +245,8 @@ def stop(**kw: Any) -> int:
     if label:
         check_label(label)
     aws = _aws(kw)
-    registry = _registry(kw, env, required=False)
-    try:
+    with _registry(kw, env) as registry:
         manage.stop(aws, registry, click.echo, label=label, instance_id=instance_id)
-    finally:
-        if registry is not None:
-            registry.close()
     if saved:
         kw["state_file"].unlink(missing_ok=True)
     return EXIT_OK
@@ -266,11 +263,10 @@ def list_(**kw: Any) -> int:
     env = os.environ
     aws = _aws(kw)
     scope = _find_scope(kw, env)
-    registry = _registry(kw, env, required=False) if scope else None
     instances = ec2.find(aws, repo=scope.name if scope else None)
     status = {}
-    if registry is not None:
-        with registry:
+    with _registry(kw, env) as registry:
+        if registry is not None:
             status = {r.name: r.status + (" (busy)" if r.busy else "") for r in registry.runners()}
     rows = [
         [
@@ -314,19 +310,9 @@ def cleanup(**kw: Any) -> int:
     env = os.environ
     scope = _scope(kw, env)
     aws = _aws(kw)
-    registry = _registry(kw, env, required=False)
-    try:
-        manage.cleanup(
-            aws,
-            registry,
-            scope.name,
-            click.echo,
-            grace=timedelta(seconds=kw["grace"]),
-            dry_run=kw["dry_run"],
-        )
-    finally:
-        if registry is not None:
-            registry.close()
+    with _registry(kw, env) as registry:
+        grace = timedelta(seconds=kw["grace"])
+        manage.cleanup(aws, registry, scope.name, click.echo, grace=grace, dry_run=kw["dry_run"])
     return EXIT_OK
 
 
@@ -396,11 +382,13 @@ def _aws(kw: dict[str, Any]) -> Aws:
     return connect(kw["region"])
 
 
-def _registry(kw: dict[str, Any], env: os._Environ[str], required: bool) -> Registry | None:
+def _registry(kw: dict[str, Any], env: os._Environ[str]) -> AbstractContextManager[Registry | None]:
+    """The runner registry of the scope, closed at the end; None without a token or scope
+    (stop, list and cleanup then leave GitHub alone)."""
     from mlreport.runners.registry import Registry
 
-    token = _token(kw, env, required)
-    scope = _scope(kw, env) if required else _find_scope(kw, env)
+    token = _token(kw, env, required=False)
+    scope = _find_scope(kw, env)
     if not token or scope is None:
-        return None
+        return nullcontext(None)
     return Registry(scope, token, _urls(kw, env)[0], kw["timeout"])
