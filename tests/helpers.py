@@ -103,7 +103,7 @@ def write_inputs(folder: Path, n: int, k: int, epochs: int) -> None:
 
 def markdown_html(markdown: str) -> str:
     """Render like GitHub does (cmark-gfm with its extensions and tag filter)."""
-    from mlreport.preview import markdown_to_html
+    from mlreport.report.html import markdown_to_html
 
     return markdown_to_html(markdown)
 

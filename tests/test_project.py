@@ -74,7 +74,7 @@ def test_wheel_ships_the_templates(tmp_path: Path) -> None:
 
 
 def test_installed_package_finds_its_templates() -> None:
-    from mlreport.render import templates_root
+    from mlreport._resources import templates_root
 
     assert (templates_root() / "report.md.j2").is_file()
 
@@ -123,3 +123,61 @@ def test_version_is_single_sourced() -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+", mlreport.__version__)
     changelog = (ROOT / "CHANGELOG.md").read_text()
     assert f"## [{mlreport.__version__}]" in changelog
+
+
+# The floors of the package, lowest first: a module imports only from lower floors, or from
+# its own part. (Imports inside functions count: they are how heavy modules load lazily.)
+FLOORS = (
+    {"errors", "config", "runcmd", "_resources", "git", ""},
+    {"platforms"},
+    {"inputs"},
+    {"evaluate", "compare", "gates", "runners"},
+    {"charts"},
+    {"evaluation"},
+    {"report"},
+    {"publish", "demo"},
+    {"cli"},
+    {"__main__"},
+)
+
+
+def _part(module: str) -> str:
+    """mlreport.inputs.tables.codes -> inputs; mlreport -> ''."""
+    return module.split(".")[1] if "." in module else ""
+
+
+def _floor(part: str) -> int:
+    return next(i for i, names in enumerate(FLOORS) if part in names)
+
+
+def test_no_module_imports_from_a_higher_floor() -> None:
+    import ast
+
+    src = ROOT / "src"
+    upward = []
+    for path in sorted((src / "mlreport").rglob("*.py")):
+        module = ".".join(path.relative_to(src).with_suffix("").parts).removesuffix(".__init__")
+        here = _part(module)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                if name.split(".")[0] != "mlreport":
+                    continue
+                there = _part(name)
+                if there != here and _floor(there) >= _floor(here):
+                    upward.append(f"{module} imports {name}")
+    assert upward == []
+
+
+def test_no_module_is_much_over_300_lines() -> None:
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in (ROOT / "src").rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 320
+    }
+    assert long == {}

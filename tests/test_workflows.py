@@ -29,7 +29,7 @@ import click
 import pytest
 import yaml
 
-from mlreport import action
+from mlreport.cli import action
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "workflows"
@@ -286,7 +286,7 @@ def test_every_output_is_written_by_mlreport() -> None:
 def test_the_entrypoint_is_the_console_script() -> None:
     entrypoint = _action()["runs"]["entrypoint"]
     scripts = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert re.search(rf'^{re.escape(entrypoint)} = "mlreport\.action:main"$', scripts, re.M)
+    assert re.search(rf'^{re.escape(entrypoint)} = "mlreport\.cli\.action:main"$', scripts, re.M)
 
 
 def _steps(workflow: dict[str, Any]) -> Iterator[dict[str, Any]]:

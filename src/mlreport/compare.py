@@ -1,63 +1,17 @@
-"""Metrics compared with a baseline: value, baseline, delta and whether the change is better.
-
-Lower is better for metrics whose name contains a loss/error-like word (``val_loss``,
-``mean_absolute_error``, ``rmse``, ``latency_ms``, ``slice_gap.accuracy``...); settings and
-sizes (``epochs``, ``train.samples``, ``model.parameters``...) are neutral: their change is
-shown as "changed"; higher is better otherwise.  ``--lower-is-better`` /
-``--higher-is-better`` (glob patterns) override.
-"""
+"""Metrics compared with a baseline: value, baseline, delta and whether the change is better
+(which way is better: :class:`mlreport.config.Directions`)."""
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Literal
 
+from mlreport.config import Direction, Directions
 from mlreport.inputs.metrics import Metrics, MetricValue, is_number
 
 Change = Literal["better", "worse", "same", "changed"]
-Direction = Literal["higher", "lower", "neutral"]
-
-LOWER_IS_BETTER_WORDS = frozenset(
-    """
-    loss losses error errors err rmse mse mae mape smape rmsle msle logloss nll perplexity
-    ppl latency duration time seconds secs ms wer cer fpr fnr far frr brier gap std cost
-    regret
-    """.split()
-)
-# Settings and sizes: a change is shown, but it is neither better nor worse.
-NEUTRAL_WORDS = frozenset(
-    """
-    epoch epochs step steps iteration iterations iter samples rows n count size batch seed
-    parameters params units layers hidden dim dims depth version lr
-    """.split()
-)
-
-
-@dataclass(frozen=True)
-class Directions:
-    """User overrides: glob patterns of metric names."""
-
-    lower: tuple[str, ...] = ()
-    higher: tuple[str, ...] = ()
-
-    def of(self, name: str) -> Direction:
-        if any(fnmatchcase(name, p) for p in self.higher):
-            return "higher"
-        if any(fnmatchcase(name, p) for p in self.lower):
-            return "lower"
-        words = re.split(r"[^a-z0-9]+", name.lower())
-        if LOWER_IS_BETTER_WORDS.intersection(words):
-            return "lower"
-        if NEUTRAL_WORDS.intersection(words):
-            return "neutral"
-        return "higher"
-
-    def merged(self, other: Directions) -> Directions:
-        return Directions(self.lower + other.lower, self.higher + other.higher)
 
 
 @dataclass(frozen=True)

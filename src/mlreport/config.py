@@ -1,15 +1,61 @@
 """What the user asked for, as plain option dataclasses (no heavy imports: the CLI builds
-these before anything slow is loaded)."""
+these before anything slow is loaded, and takes its option defaults from them).
+
+Metric directions: lower is better for metrics whose name contains a loss/error-like word
+(``val_loss``, ``mean_absolute_error``, ``rmse``, ``latency_ms``, ``slice_gap.accuracy``...);
+settings and sizes (``epochs``, ``train.samples``, ``model.parameters``...) are neutral: their
+change is shown as "changed"; higher is better otherwise.  ``--lower-is-better`` /
+``--higher-is-better`` (glob patterns) override.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Literal
 
-from mlreport.compare import Directions
-
 Task = Literal["classification", "regression"]
+Direction = Literal["higher", "lower", "neutral"]
+
+LOWER_IS_BETTER_WORDS = frozenset(
+    """
+    loss losses error errors err rmse mse mae mape smape rmsle msle logloss nll perplexity
+    ppl latency duration time seconds secs ms wer cer fpr fnr far frr brier gap std cost
+    regret
+    """.split()
+)
+# Settings and sizes: a change is shown, but it is neither better nor worse.
+NEUTRAL_WORDS = frozenset(
+    """
+    epoch epochs step steps iteration iterations iter samples rows n count size batch seed
+    parameters params units layers hidden dim dims depth version lr
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Directions:
+    """User overrides: glob patterns of metric names."""
+
+    lower: tuple[str, ...] = ()
+    higher: tuple[str, ...] = ()
+
+    def of(self, name: str) -> Direction:
+        if any(fnmatchcase(name, p) for p in self.higher):
+            return "higher"
+        if any(fnmatchcase(name, p) for p in self.lower):
+            return "lower"
+        words = re.split(r"[^a-z0-9]+", name.lower())
+        if LOWER_IS_BETTER_WORDS.intersection(words):
+            return "lower"
+        if NEUTRAL_WORDS.intersection(words):
+            return "neutral"
+        return "higher"
+
+    def merged(self, other: Directions) -> Directions:
+        return Directions(self.lower + other.lower, self.higher + other.higher)
 
 
 @dataclass(frozen=True)
@@ -47,3 +93,14 @@ class ReportInputs:
     sanity: SanityOptions = field(default_factory=SanityOptions)
     min_slice_size: int = 10
     strict_baseline: bool = False
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """Where and how the report is written (render/run)."""
+
+    directory: Path = Path("report")
+    template: Path | None = None  # a user template (sandboxed); None: the default one
+    title: str = "ML report"
+    fail_on_gates: bool = True  # exit 1 when a gate or sanity check fails
+    openmetrics: Path | None = None  # also write the numeric metrics as OpenMetrics text

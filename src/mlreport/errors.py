@@ -8,6 +8,8 @@
     │   └── BaselineNotFound (2)  the baseline ref, or a metrics file at it, is not there
     │                             (``--baseline-optional`` turns this one into a warning)
     ├── TemplateError      (2)    a user template that fails, or breaks out of the sandbox
+    ├── Reported     (its error's) an error already shown where the user looks (``run``
+    │                             writes an input error into the report): not printed again
     └── PlatformError      (3)    a platform (GitHub, GitLab, AWS) refused or failed
         ├── PublishError   (3)    publishing failed: token, network, permissions, limits
         │   └── ForkReadOnly (3)  the token is read-only (a pull request from a fork);
@@ -16,13 +18,16 @@
             └── Cancelled  (3)    SIGTERM/SIGINT (a cancelled job) stopped a launch; the
                                   instance was terminated first
 
-Exit codes (mapped in exactly one place, :func:`mlreport.cli.main`):
+Exit codes, defined here and nowhere else, and mapped to exceptions in one place (the
+handler in :mod:`mlreport.cli`):
 
-- 0: everything passed;
-- 1: a gate or sanity check failed, or the command given to ``mlreport run`` failed
-  (the report is still written; this is an outcome, not an exception);
-- 2: usage or input error;
-- 3: platform error (publishing, or an EC2 runner).
+- 0 ``EXIT_OK``: everything passed;
+- 1 ``EXIT_FAILED``: a gate or sanity check failed, or the command given to ``mlreport run``
+  failed (the report is still written; this is an outcome, not an exception);
+- 2 ``EXIT_USAGE``: usage or input error;
+- 3 ``EXIT_PLATFORM``: platform error (publishing, or an EC2 runner);
+- 70 ``EXIT_INTERNAL``: a bug in mlreport (one line; the traceback with ``--debug``);
+- 130 ``EXIT_INTERRUPTED``: interrupted (Ctrl-C) outside ``run``, which passes it on.
 
 Messages never contain a token: they are built by mlreport, not echoed from requests.
 """
@@ -30,8 +35,13 @@ Messages never contain a token: they are built by mlreport, not echoed from requ
 from __future__ import annotations
 
 __all__ = [
+    "EXIT_CODES_HELP",
     "EXIT_FAILED",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_PLATFORM",
+    "EXIT_USAGE",
     "BaselineNotFound",
     "Cancelled",
     "ForkReadOnly",
@@ -39,6 +49,7 @@ __all__ = [
     "MlreportError",
     "PlatformError",
     "PublishError",
+    "Reported",
     "RunnerError",
     "TemplateError",
     "UsageError",
@@ -46,12 +57,21 @@ __all__ = [
 
 EXIT_OK = 0
 EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_PLATFORM = 3
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+# The codes a user meets, as ``mlreport --help`` states them.
+EXIT_CODES_HELP = (
+    f"Exit codes: {EXIT_OK} ok, {EXIT_FAILED} gate/check/command failed, {EXIT_USAGE} usage or "
+    f"input error, {EXIT_PLATFORM} platform error (publishing, EC2 runner)."
+)
 
 
 class MlreportError(Exception):
     """Base class: anything mlreport can explain to the user in one line."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         self.message = message
@@ -85,7 +105,7 @@ class TemplateError(MlreportError):
 class PlatformError(MlreportError):
     """A platform's API refused a request or could not be reached."""
 
-    exit_code = 3
+    exit_code = EXIT_PLATFORM
 
 
 class PublishError(PlatformError):
@@ -102,3 +122,14 @@ class RunnerError(PlatformError):
 
 class Cancelled(RunnerError):
     """A signal (a cancelled CI job) interrupted a launch."""
+
+
+class Reported(MlreportError):
+    """*error*, already shown where the user looks (``run`` puts an input error in the report
+    and its outcome lines): the command exits with that error's code, and it is not printed
+    again."""
+
+    def __init__(self, error: MlreportError) -> None:
+        self.error = error
+        self.exit_code = error.exit_code
+        super().__init__(error.message, error.hint)

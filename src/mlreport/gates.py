@@ -14,15 +14,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from mlreport.compare import Directions
+from mlreport.config import Directions, ReportInputs
 from mlreport.errors import InputError, UsageError
 from mlreport.inputs._files import read_text
 from mlreport.inputs.metrics import MetricValue, is_number
-
-if TYPE_CHECKING:
-    from mlreport.config import ReportInputs
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,

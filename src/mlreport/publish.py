@@ -8,36 +8,21 @@ are uploaded, and moving the assets branch while the comment and the check are p
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote
 
 import click
 
-from mlreport import actions
-from mlreport.errors import ForkReadOnly, InputError, PublishError
-from mlreport.platforms.base import Comment, Hosted, ImageFile, Platform, Target
+from mlreport.errors import ForkReadOnly
+from mlreport.inputs.report import IMAGE_LINK, LocalReport, read_report
+from mlreport.platforms import workflow
+from mlreport.platforms.base import Comment, Hosted, Platform, Target
+from mlreport.platforms.connect import connect
 from mlreport.platforms.context import Context, PublishOptions, resolve
 from mlreport.platforms.marker import has_marker, marker, truncate
-
-IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
-
-
-@dataclass(frozen=True)
-class LocalReport:
-    directory: Path
-    markdown: str
-    status: str  # pass / fail / unknown
-    gates_failed: int
-    title: str
-    summary: str
-    images: list[ImageFile]
 
 
 @dataclass(frozen=True)
@@ -46,55 +31,6 @@ class Published:
     check_url: str = ""
     action: str = ""  # created / updated / replaced / dry run / skipped
     where: str = ""
-
-
-def load_report(directory: Path) -> LocalReport:
-    source = directory / "report.md" if directory.is_dir() else directory
-    folder = source.parent
-    if not source.is_file():
-        raise InputError(directory, "has no report.md", "run mlreport render (or run) first")
-    markdown = source.read_text(encoding="utf-8")
-    data: dict[str, Any] = {}
-    if (folder / "report.json").is_file():
-        try:
-            data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-        except ValueError:
-            data = {}
-    gates = data.get("gates") or []
-    images = []
-    seen: set[str] = set()
-    for alt, link in IMAGE.findall(markdown):
-        if "://" in link or link in seen:
-            continue
-        seen.add(link)
-        content = _image_file(folder, unquote(link))
-        if content is not None:
-            images.append(ImageFile(link, content, hashlib.sha256(content).hexdigest(), alt))
-    return LocalReport(
-        folder,
-        markdown,
-        str(data.get("status") or "unknown"),
-        sum(1 for g in gates if isinstance(g, dict) and g.get("status") == "fail"),
-        str(data.get("title") or "ML report"),
-        str(data.get("summary") or ""),
-        images,
-    )
-
-
-IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
-
-
-def _image_file(folder: Path, link: str) -> bytes | None:
-    """The bytes of an image the report links to -- only a PNG, JPEG or GIF file inside the
-    report directory. report.md may come from untrusted code (a fork's pull request, in the
-    fork-safe workflow): a link to /proc/self/environ or ../../.git/config must never be
-    uploaded by the job that holds the write token."""
-    root = folder.resolve()
-    file = (folder / link).resolve()
-    if not file.is_relative_to(root) or not file.is_file():
-        return None
-    content = file.read_bytes()
-    return content if content.startswith(IMAGE_SIGNATURES) else None
 
 
 def with_images(markdown: str, urls: Mapping[str, str] | None) -> str:
@@ -108,53 +44,26 @@ def with_images(markdown: str, urls: Mapping[str, str] | None) -> str:
             return match.group(0)
         return f"*{alt or 'Chart'}: not published here; it is in the report's artifact.*"
 
-    return IMAGE.sub(replace, markdown)
-
-
-def make_platform(context: Context, options: PublishOptions, directory: Path) -> Platform:
-    if context.platform == "local":
-        from mlreport.platforms.local import LocalPlatform
-
-        return LocalPlatform(directory)
-    if not context.token:
-        name = "GitHub" if context.platform == "github" else "GitLab"
-        raise PublishError(
-            f"no {name} token",
-            f"pass --token or set {name.upper()}_TOKEN (or MLREPORT_TOKEN)",
-        )
-    if context.platform == "github":
-        from mlreport.platforms.github import GitHubPlatform
-
-        return GitHubPlatform(
-            context.repo,
-            context.token,
-            context.api_url,
-            context.server_url,
-            options.assets_branch,
-            options.timeout,
-        )
-    from mlreport.platforms.gitlab import GitLabPlatform
-
-    return GitLabPlatform(context.repo, context.token, context.api_url, options.timeout)
+    return IMAGE_LINK.sub(replace, markdown)
 
 
 def publish(directory: Path, options: PublishOptions, environ: Mapping[str, str]) -> Published:
     """Publish the report in *directory*; in GitHub Actions also write the job summary and
     step outputs, whatever happens after the report is read."""
-    report = load_report(directory)
-    in_actions = environ.get("GITHUB_ACTIONS") == "true"
+    report = read_report(directory)
+    in_actions = workflow.in_actions(environ)
     urls: dict[str, str] | None = None
     result = Published()
     try:
         context = resolve(options, environ)
         if context.actions and context.token:
-            actions.mask(context.token)
+            workflow.mask(context.token)
         for note in context.notes:
             click.echo(f"mlreport: {note}")
         if options.dry_run:
             _dry_run(report, context, options)
             return Published(action="dry run")
-        platform = make_platform(context, options, report.directory)
+        platform = connect(context, options, report.directory)
         try:
             result, urls = _publish(platform, report, context, options)
         finally:
@@ -162,11 +71,11 @@ def publish(directory: Path, options: PublishOptions, environ: Mapping[str, str]
     except ForkReadOnly as exc:
         if not options.allow_fork_skip:
             if in_actions:
-                actions.warning(str(exc))
+                workflow.warning(str(exc))
             raise
         message = f"report not posted: {exc}"
         if in_actions:
-            actions.warning(message)
+            workflow.warning(message)
         else:
             click.echo(f"mlreport: {message}")
         result = Published(action="skipped")
@@ -272,9 +181,9 @@ def _finish_actions(
 ) -> None:
     """The job summary and step outputs, whether or not the comment went out."""
     notice = "> ✂️ The report was cut to fit the 1 MiB job summary limit; see the artifact."
-    summary = _fit_bytes(with_images(report.markdown, urls), actions.SUMMARY_LIMIT, notice)
-    actions.append_summary(environ, summary)
-    actions.set_outputs(
+    summary = _fit_bytes(with_images(report.markdown, urls), workflow.SUMMARY_LIMIT, notice)
+    workflow.append_summary(environ, summary)
+    workflow.set_outputs(
         environ,
         {
             "report-path": str(report.directory / "report.md"),

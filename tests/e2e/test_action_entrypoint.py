@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlreport import action
+from mlreport.cli import action
 from tests.fakes.fixtures import GITHUB_REPO, GITHUB_TOKEN, HEAD_SHA, PULL_NUMBER
 from tests.fakes.github import FakeGitHub
 from tests.helpers import step_outputs

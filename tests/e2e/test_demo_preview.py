@@ -73,4 +73,7 @@ def test_preview_of_a_directory_without_report(workdir: Path, cli: CLI) -> None:
     (workdir / "empty").mkdir()
     result = cli("preview", "empty")
     assert result.code == 2
-    assert result.err == "mlreport: error: empty: has no report.md; run mlreport render first\n"
+    assert (
+        result.err
+        == "mlreport: error: empty: has no report.md; run mlreport render (or run) first\n"
+    )

@@ -659,7 +659,7 @@ def test_internal_error_is_one_line_and_exit_70(
     def broken(path: Path) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("mlreport.pipeline.load_metrics", broken)
+    monkeypatch.setattr("mlreport.evaluation.load_metrics", broken)
     result = cli("check", "-m", metrics.name, "--gate", "accuracy >= 0.5")
     assert result.code == 70
     assert result.out == ""

@@ -414,12 +414,10 @@ def test_sigterm_during_the_wait_terminates_the_instance(
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while not aws.managed_running() or not step_outputs_ready(Path(env["GITHUB_OUTPUT"])):
-            assert process.poll() is None, process.communicate()
-            assert time.monotonic() < deadline, "the instance never started"
-            time.sleep(0.05)
-        time.sleep(0.4)  # into the first DescribeInstances of the wait
+        # DescribeInstances comes only in the wait, once the instance is started and recorded
+        aws.faults.wait_held("DescribeInstances", timeout=60)
+        assert aws.managed_running()
+        assert step_outputs_ready(Path(env["GITHUB_OUTPUT"]))
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
     finally:
@@ -573,7 +571,7 @@ def test_the_runner_action_launches_then_stops_without_outputs(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from mlreport import action
+    from mlreport.cli import action
 
     monkeypatch.delenv("MLREPORT_TOKEN")
     monkeypatch.setenv("MLREPORT_POLL_INTERVAL", "0.05")  # in the job's env, not an input
@@ -611,7 +609,7 @@ def test_the_runner_action_launches_then_stops_without_outputs(
 def test_the_runner_action_needs_a_known_mode(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from mlreport import action
+    from mlreport.cli import action
 
     _inputs(monkeypatch, mode="start")
     assert action.main(["runner"]) == 2

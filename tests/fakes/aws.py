@@ -220,6 +220,7 @@ class _State:
     actions: list[str] = field(default_factory=list)
     action_faults: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
+    held: dict[str, int] = field(default_factory=dict)  # delayed requests being held now
 
 
 class AwsFaults(Served):
@@ -247,6 +248,7 @@ class AwsFaults(Served):
         split = urlsplit(upstream)
         self._upstream = (split.hostname or "127.0.0.1", split.port or 80)
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # a request is held or let go
         self._state = _State()
         self._server: _ProxyServer | None = None
         self._thread: threading.Thread | None = None
@@ -379,11 +381,25 @@ class AwsFaults(Served):
             self._record(f"{service}:{method} {urlsplit(target).path}")
         return answer or self._forward(method, target, headers, body)
 
+    def wait_held(self, action: str, timeout: float = 30.0) -> None:
+        """Return once an EC2 *action* request is being held by :meth:`delay_action` (the
+        client is waiting for its answer right now); AssertionError after *timeout*."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._state.held.get(action, 0) > 0, timeout):
+                raise AssertionError(f"no {action} request arrived within {timeout:g} s")
+
     def _action_fault(self, action: str) -> _Answer | None:
         with self._lock:
             delay = self._state.delays.get(action, 0.0)
+            state = self._state
+            if delay:
+                state.held[action] = state.held.get(action, 0) + 1
+                self._changed.notify_all()
         time.sleep(delay)
         with self._lock:
+            if delay:
+                state.held[action] -= 1
+                self._changed.notify_all()
             queue = self._state.action_faults.get(action)
             if not queue:
                 return None

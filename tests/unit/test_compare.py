@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from mlreport.compare import Directions, compare
+from mlreport.compare import compare
+from mlreport.config import Directions
 from mlreport.inputs.metrics import MetricValue
 
 

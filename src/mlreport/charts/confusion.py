@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mlreport.charts._figure import Image, figure, save, short
+from mlreport.charts.figure import Image, figure, save, short
 from mlreport.evaluate.classification import most_confused
 
 MAX_SHOWN = 20

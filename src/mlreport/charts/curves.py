@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mlreport.charts._figure import COLORS, Image, figure, save, short
+from mlreport.charts.figure import COLORS, Image, figure, save, short
 from mlreport.evaluate.ranking import Curve, macro_roc
 
 MAX_CURVES = 10

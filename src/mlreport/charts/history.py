@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mlreport.charts._figure import COLORS, Image, figure, save, short
+from mlreport.charts.figure import COLORS, Image, figure, save, short
 from mlreport.inputs.history import History
 
 MAX_PANELS = 6

@@ -38,7 +38,7 @@ def _single_threaded() -> bool:
 def _warm_up() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt stops
     from mlreport.charts import confusion, curves, history, regression  # noqa: F401
-    from mlreport.charts._figure import figure
+    from mlreport.charts.figure import figure
 
     with figure(1, 1) as fig:  # load the font and build the text caches once
         fig.text(0.5, 0.5, "0.9")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mlreport.charts._figure import COLORS, Image, figure, save
+from mlreport.charts.figure import COLORS, Image, figure, save
 
 SCATTER_LIMIT = 5_000
 

@@ -1,7 +1,8 @@
 """The ``mlreport`` command line: parse, call the library, map errors to exit codes.
 
-Exit codes are decided here and only here: 0 ok; 1 a gate, sanity check or the ``run``
-command failed; 2 usage or input error; 3 publishing error; 70 an internal error (a bug).
+One module per command group; the commands are registered by name in :data:`_COMMANDS`.
+:func:`handle` is the one place where an exception becomes an exit code (the codes
+themselves are defined, and documented, in :mod:`mlreport.errors`).
 """
 
 from __future__ import annotations
@@ -10,14 +11,21 @@ import itertools
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import click
 
 from mlreport import __version__
-from mlreport.errors import MlreportError
+from mlreport.errors import (
+    EXIT_CODES_HELP,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    MlreportError,
+    Reported,
+)
 
-EXIT_INTERNAL = 70
 _COMMANDS = {
     "render": ("mlreport.cli.render", "render"),
     "run": ("mlreport.cli.render", "run"),
@@ -32,8 +40,7 @@ _COMMANDS = {
 
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog="Docs and examples: see README.md. Exit codes: 0 ok, 1 gate/check/command "
-    "failed, 2 usage or input error, 3 platform error (publishing, EC2 runner).",
+    epilog=f"Docs and examples: see README.md. {EXIT_CODES_HELP}",
 )
 @click.version_option(__version__, "-V", "--version", prog_name="mlreport")
 @click.option("--debug", is_flag=True, envvar="MLREPORT_DEBUG", help="Show tracebacks.")
@@ -86,14 +93,15 @@ def error(message: str) -> None:
     click.echo(f"mlreport: error: {message}", err=True)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+def handle(work: Callable[[], int | None], args: Sequence[str]) -> int:
+    """Run *work* (a command given *args*) and return its exit code: the one mapping from
+    what went wrong to the code mlreport exits with."""
     debug = _debug(args)
     # Per invocation, so that one --debug run leaves nothing behind in this process.
     logging.getLogger("mlreport").setLevel(logging.DEBUG if debug else logging.WARNING)
     _remember_secrets(args)
     try:
-        result = cli.main(args=args, prog_name="mlreport", standalone_mode=False)
+        result = work()
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else "mlreport"
         message = exc.format_message()
@@ -101,13 +109,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             error(f"--debug goes before the command: mlreport --debug {where.split()[-1]} …")
         else:
             error(f"{message.rstrip('.')} (see '{where} --help')")
-        return 2
+        return EXIT_USAGE
     except click.ClickException as exc:
         error(exc.format_message())
-        return exc.exit_code
+        return EXIT_USAGE
     except click.Abort:
         error("aborted")
-        return 130
+        return EXIT_INTERRUPTED
+    except Reported as exc:  # already in the report and the outcome lines
+        return exc.exit_code
     except MlreportError as exc:
         if debug:
             _traceback()
@@ -115,13 +125,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         error("interrupted")
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         sys.stderr.close()  # e.g. `mlreport diff | head`: stop quietly
-        return 0
+        return EXIT_OK
     except Exception as exc:  # a bug: one line, the traceback with --debug
         if debug:
             _traceback()
         error(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)")
         return EXIT_INTERNAL
-    return result if isinstance(result, int) else 0
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    return handle(lambda: cli.main(args=args, prog_name="mlreport", standalone_mode=False), args)

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from mlreport.evaluation import Evaluation
     from mlreport.gates import GateResult
-    from mlreport.pipeline import Evaluation
 
 
 def gate_line(g: GateResult) -> str:
     from mlreport.gates import SYMBOLS
-    from mlreport.markdown import format_number
+    from mlreport.report.markdown import format_number
 
     if g.status == "skipped":
         return f"skipped {g.expression}: {g.reason}"

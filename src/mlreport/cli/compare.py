@@ -44,9 +44,9 @@ CHANGE_WORDS = {
 )
 def diff(fmt: str | None, precision: int, **kwargs: Any) -> int:
     """Show metrics next to the baseline's (default baseline: HEAD), with deltas."""
-    from mlreport.document import clean
-    from mlreport.markdown import format_delta, one_line, table
-    from mlreport.pipeline import evaluate
+    from mlreport.evaluation import evaluate
+    from mlreport.report.document import clean
+    from mlreport.report.markdown import format_delta, one_line, table
 
     kwargs["baseline"] = kwargs.get("baseline") or "HEAD"
     inputs = build_inputs(kwargs)
@@ -85,7 +85,7 @@ def diff(fmt: str | None, precision: int, **kwargs: Any) -> int:
 
 
 def _value(value: object, precision: int) -> str:
-    from mlreport.markdown import format_number, one_line
+    from mlreport.report.markdown import format_number, one_line
 
     if value is None:
         return "—"
@@ -105,8 +105,8 @@ def check(as_json: bool, **kwargs: Any) -> int:
 
     Exits 1 when a gate or check fails.
     """
-    from mlreport.document import clean, summary
-    from mlreport.pipeline import evaluate
+    from mlreport.evaluation import evaluate
+    from mlreport.report.document import clean, summary
 
     inputs = build_inputs(kwargs)
     if not (inputs.gates or inputs.gates_files or inputs.predictions):

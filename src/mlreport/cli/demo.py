@@ -40,11 +40,11 @@ def demo(output: Path) -> int:
 
 def _demo(output: Path, pool: ChartPool | None) -> int:
     from mlreport.cli.options import build_inputs
+    from mlreport.config import OutputOptions
     from mlreport.demo import GATES, train_demo
-    from mlreport.document import summary
-    from mlreport.pipeline import evaluate
-    from mlreport.preview import write_preview
-    from mlreport.report import write_report
+    from mlreport.evaluation import evaluate
+    from mlreport.report.html import write_preview
+    from mlreport.report.write import write_report
 
     files = train_demo(output / "data")
     click.echo(
@@ -60,12 +60,12 @@ def _demo(output: Path, pool: ChartPool | None) -> int:
         "slice_by": ("ink",),
     }
     evaluation = evaluate(build_inputs(options))
-    report = write_report(evaluation, output, title="mlreport demo", pool=pool)
+    report = write_report(evaluation, OutputOptions(output, title="mlreport demo"), pool=pool)
     page = write_preview(report.markdown)
     click.echo(
         f"Wrote {report.markdown} ({len(report.images)} charts), {report.json.name} and {page.name}"
     )
-    print_outcome(evaluation, summary(evaluation, None))
+    print_outcome(evaluation, report.summary)
     gates = "".join(f" \\\n    --gate {shlex.quote(g)}" for g in GATES)
     click.echo(
         "\nThe same by hand:\n"

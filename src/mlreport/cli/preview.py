@@ -20,7 +20,7 @@ from mlreport.errors import EXIT_OK
 def preview(report: Path, output: Path | None) -> int:
     """Render REPORT (a report directory or its report.md) to a standalone report.html
     styled like GitHub, to look at before publishing."""
-    from mlreport.preview import write_preview
+    from mlreport.report.html import write_preview
 
     target = write_preview(report, output)
     click.echo(f"Wrote {target}")

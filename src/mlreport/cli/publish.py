@@ -1,15 +1,124 @@
-"""``mlreport publish``."""
+"""``mlreport publish``, and the publish options that render and run share (``--publish``)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import click
 
-from mlreport.cli.options import build_publish_options, publish_options
+from mlreport.cli.options import apply, given, option
 from mlreport.errors import EXIT_OK
+from mlreport.platforms.context import Mode, PlatformChoice, PublishOptions
+
+PUBLISH = PublishOptions()
+
+
+publish_options = apply(
+    option(
+        "--platform",
+        env="PLATFORM",
+        default=PUBLISH.platform,
+        show_default=True,
+        type=click.Choice(get_args(PlatformChoice)),
+        help="Where to publish; auto: from the CI environment or the git remote.",
+    ),
+    option("--repo", env="REPO", help="owner/name (GitHub) or group/sub/project (GitLab)."),
+    option(
+        "--pr",
+        "--mr",
+        "pr",
+        env="PR",
+        type=click.IntRange(min=1),
+        help="Pull request (GitHub) or merge request (GitLab) number.",
+    ),
+    option("--issue", env="ISSUE", type=click.IntRange(min=1), help="Comment on an issue."),
+    option(
+        "--commit",
+        env="COMMIT",
+        metavar="SHA",
+        help="Comment on this commit (with --pr: the head commit for --check).",
+    ),
+    option(
+        "--mode",
+        env="MODE",
+        default=PUBLISH.mode,
+        show_default=True,
+        type=click.Choice(get_args(Mode)),
+        help="update: edit the report comment in place; new: always add one; replace: "
+        "delete the old one and post anew.",
+    ),
+    option(
+        "--id",
+        "report_id",
+        env="ID",
+        default=PUBLISH.report_id,
+        show_default=True,
+        help="Which sticky comment: several reports per PR need different ids.",
+    ),
+    option(
+        "--token",
+        env="TOKEN",
+        help="API token (else GITHUB_TOKEN / GITLAB_TOKEN / MLREPORT_TOKEN).",
+    ),
+    option(
+        "--api-url",
+        env="API_URL",
+        help="API URL for GitHub Enterprise or self-hosted GitLab (else GITHUB_API_URL / "
+        "CI_API_V4_URL).",
+    ),
+    option(
+        "--check",
+        env="CHECK",
+        is_flag=True,
+        help="Also set a GitHub check run (GitLab: a commit status) from the gates.",
+    ),
+    option(
+        "--check-name",
+        env="CHECK_NAME",
+        default=PUBLISH.check_name,
+        show_default=True,
+        help="Name of the check run / commit status.",
+    ),
+    option(
+        "--no-images", "no_images", env="NO_IMAGES", is_flag=True, help="Do not upload the charts."
+    ),
+    option(
+        "--dry-run", env="DRY_RUN", is_flag=True, help="Print what would be sent; send nothing."
+    ),
+    option(
+        "--allow-fork-skip",
+        env="ALLOW_FORK_SKIP",
+        is_flag=True,
+        help="A read-only token (fork pull request) is a warning, not an error.",
+    ),
+    option(
+        "--assets-branch",
+        env="ASSETS_BRANCH",
+        default=PUBLISH.assets_branch,
+        show_default=True,
+        help="GitHub branch that holds the report images.",
+    ),
+    option(
+        "--timeout",
+        env="TIMEOUT",
+        type=click.FloatRange(min=0.1),
+        default=PUBLISH.timeout,
+        show_default=True,
+        help="Seconds to wait for one answer before retrying.",
+    ),
+)
+
+
+def build_publish_options(kwargs: dict[str, Any]) -> PublishOptions:
+    from mlreport.platforms.marker import check_id
+
+    options = given(kwargs, PublishOptions)
+    options["images"] = not kwargs.get("no_images")
+    publish = PublishOptions(**options)
+    check_id(publish.report_id)
+    return publish
 
 
 @click.command()

@@ -8,19 +8,16 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mlreport.cli._output import print_outcome
-from mlreport.cli.options import (
-    FILE,
-    build_inputs,
-    build_publish_options,
-    input_options,
-    option,
-    publish_options,
-)
-from mlreport.errors import EXIT_FAILED, EXIT_OK, MlreportError, UsageError
+from mlreport.cli.options import OUTPUT, build_inputs, build_output_options, input_options, option
+from mlreport.cli.publish import build_publish_options, publish_options
+from mlreport.cli.types import FILE
+from mlreport.errors import EXIT_FAILED, EXIT_OK, MlreportError, Reported, UsageError
 
 if TYPE_CHECKING:
-    from mlreport.pipeline import Evaluation
-    from mlreport.report import ReportFiles
+    from mlreport.config import OutputOptions
+    from mlreport.evaluation import Evaluation
+    from mlreport.platforms.context import PublishOptions
+    from mlreport.report.write import ReportFiles
 
 output_options = [
     option(
@@ -34,7 +31,7 @@ output_options = [
         "-o",
         env="OUTPUT",
         type=click.Path(path_type=Path, file_okay=False),
-        default=Path("report"),
+        default=OUTPUT.directory,
         show_default=True,
         help="Report directory.",
     ),
@@ -44,11 +41,11 @@ output_options = [
         type=FILE,
         help="Jinja template for report.md (runs sandboxed; see README).",
     ),
-    option("--title", env="TITLE", default="ML report", show_default=True, help="Report title."),
+    option("--title", env="TITLE", default=OUTPUT.title, show_default=True, help="Report title."),
     option(
         "--fail-on-gates/--no-fail-on-gates",
         env="FAIL_ON_GATES",
-        default=True,
+        default=OUTPUT.fail_on_gates,
         show_default=True,
         help="Exit 1 when a gate or sanity check fails (a failed `run` command always does).",
     ),
@@ -75,40 +72,39 @@ def _with_output_options(function: Any) -> Any:
     return input_options(function)
 
 
-def _export(path: Path | None, evaluation: Evaluation) -> None:
-    if path is not None:
-        from mlreport.openmetrics import write_openmetrics
-
-        write_openmetrics(path, evaluation.metrics)
+def _publishing(kwargs: dict[str, Any]) -> PublishOptions | None:
+    """The publish options when --publish is given: a bad one fails before any work."""
+    return build_publish_options(kwargs) if kwargs["publish_after"] else None
 
 
-def _publish(output: Path, kwargs: dict[str, Any]) -> None:
-    import os
-
-    from mlreport.publish import publish
-
-    publish(output, build_publish_options(kwargs), os.environ)
-
-
-def _announce(files: ReportFiles, evaluation: Evaluation, summary: str) -> None:
+def _finish(
+    files: ReportFiles,
+    evaluation: Evaluation,
+    output: OutputOptions,
+    publishing: PublishOptions | None,
+) -> None:
+    """Say what was written, export OpenMetrics, then publish (its failure, exit 3, outranks
+    the outcome)."""
     charts = len(files.images)
     click.echo(
         f"Wrote {files.markdown} ({charts} chart{'s' if charts != 1 else ''}) and {files.json.name}"
     )
-    print_outcome(evaluation, summary)
+    print_outcome(evaluation, files.summary)
+    if output.openmetrics is not None:
+        from mlreport.report.openmetrics import write_openmetrics
+
+        write_openmetrics(output.openmetrics, evaluation.metrics)
+    if publishing is not None:
+        import os
+
+        from mlreport.publish import publish
+
+        publish(output.directory, publishing, os.environ)
 
 
 @click.command()
 @_with_output_options
-def render(
-    output: Path,
-    template: Path | None,
-    title: str,
-    fail_on_gates: bool,
-    openmetrics: Path | None,
-    publish_after: bool,
-    **kwargs: Any,
-) -> int:
+def render(**kwargs: Any) -> int:
     """Evaluate metrics and predictions and write a Markdown report with charts.
 
     Writes OUTPUT/report.md, its PNG charts and OUTPUT/report.json. Exits 1 when a gate or
@@ -117,37 +113,24 @@ def render(
     from mlreport.charts.pool import chart_pool
 
     inputs = build_inputs(kwargs)
-    if publish_after:
-        build_publish_options(kwargs)  # a bad publish option fails before any work
+    output = build_output_options(kwargs)
+    publishing = _publishing(kwargs)
     if not (inputs.metrics or inputs.predictions or inputs.history):
         raise UsageError("nothing to report", "pass --metrics, --predictions or --history")
     with chart_pool() as pool:  # forked before NumPy loads; drawing starts when data is ready
-        from mlreport.document import summary
-        from mlreport.pipeline import evaluate
-        from mlreport.report import write_report
+        from mlreport.evaluation import evaluate
+        from mlreport.report.write import write_report
 
         evaluation = evaluate(inputs)
-        files = write_report(evaluation, output, template=template, title=title, pool=pool)
-    _announce(files, evaluation, summary(evaluation, None))
-    _export(openmetrics, evaluation)
-    if publish_after:
-        _publish(output, kwargs)
-    return EXIT_OK if evaluation.passed or not fail_on_gates else EXIT_FAILED
+        files = write_report(evaluation, output, pool=pool)
+    _finish(files, evaluation, output, publishing)
+    return EXIT_OK if evaluation.passed or not output.fail_on_gates else EXIT_FAILED
 
 
 @click.command(context_settings={"allow_interspersed_args": False})
 @_with_output_options
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
-def run(
-    output: Path,
-    template: Path | None,
-    title: str,
-    fail_on_gates: bool,
-    openmetrics: Path | None,
-    publish_after: bool,
-    command: tuple[str, ...],
-    **kwargs: Any,
-) -> int:
+def run(command: tuple[str, ...], **kwargs: Any) -> int:
     """Run COMMAND (e.g. training), then render the report of what it wrote.
 
     Put mlreport's options first, then the command: mlreport run -o report
@@ -159,33 +142,27 @@ def run(
     from mlreport.runcmd import run_command
 
     inputs = build_inputs(kwargs)
-    parse_gates(inputs)  # a malformed gate is reported before training, not after
-    if publish_after:
-        build_publish_options(kwargs)
+    output = build_output_options(kwargs)
+    gates = parse_gates(inputs)  # a malformed gate is reported before training, not after
+    publishing = _publishing(kwargs)
     result = run_command(command)
     if result.error:
         click.echo(f"mlreport: {result.error}", err=True)
     with chart_pool() as pool:
-        from mlreport.document import summary
-        from mlreport.pipeline import Evaluation, evaluate
-        from mlreport.report import write_report
+        from mlreport.evaluation import Evaluation, evaluate
+        from mlreport.report.write import write_report
 
         error: MlreportError | None = None
         try:
-            evaluation = evaluate(inputs)
+            evaluation = evaluate(inputs, gates)
         except MlreportError as exc:
             # Training that failed (or wrote nothing) still gets a report with its output.
             error = exc
             evaluation = Evaluation(inputs, errors=[str(exc)])
-        files = write_report(
-            evaluation, output, template=template, title=title, run=result, pool=pool
-        )
-    _announce(files, evaluation, summary(evaluation, result))
-    _export(openmetrics, evaluation)
-    if publish_after:
-        _publish(output, kwargs)  # a failure to publish (exit 3) outranks the outcome
+        files = write_report(evaluation, output, run=result, pool=pool)
+    _finish(files, evaluation, output, publishing)
     if result.exit_code != 0:
         return EXIT_FAILED
     if error is not None:
-        return error.exit_code
-    return EXIT_OK if evaluation.passed or not fail_on_gates else EXIT_FAILED
+        raise Reported(error)
+    return EXIT_OK if evaluation.passed or not output.fail_on_gates else EXIT_FAILED

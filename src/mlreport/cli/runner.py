@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 from pathlib import Path
@@ -12,44 +11,18 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mlreport.cli.options import apply, option
+from mlreport.cli.types import Duration, Words
 from mlreport.errors import EXIT_OK, UsageError
+from mlreport.platforms.base import REQUEST_TIMEOUT
+from mlreport.runners.launch import LaunchOptions
+from mlreport.runners.state import DEFAULT as STATE_FILE
 
 if TYPE_CHECKING:
+    from mlreport.platforms.context import RunnerAccess
     from mlreport.runners.aws import Aws
-    from mlreport.runners.registry import Registry, Scope
+    from mlreport.runners.registry import Registry
 
-_UNITS = {"s": 1, "m": 60, "h": 3600}
-
-
-class Duration(click.types.FloatParamType):
-    """``90s``, ``15m``, ``6h``, ``1h30m``; a bare number is minutes. Converts to seconds."""
-
-    name = "duration"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, int | float):
-            return float(value)
-        text = str(value).strip().lower()
-        if re.fullmatch(r"\d+(\.\d+)?", text):
-            return float(text) * 60
-        parts = re.findall(r"(\d+(?:\.\d+)?)([smh])", text)
-        if not parts or "".join(n + u for n, u in parts) != text:
-            self.fail(f"{value!r} is not a duration like 90s, 15m, 6h or 1h30m", param, ctx)
-        return float(sum(float(n) * _UNITS[u] for n, u in parts))
-
-
-class Words(click.types.StringParamType):
-    """Repeatable; each value (and its variable) may list several, split by commas/spaces."""
-
-    name = "text"
-    envvar_list_splitter = None
-
-    def split_envvar_value(self, rv: str) -> list[str]:
-        return [rv]
-
-
-def _words(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(w for v in values for w in re.split(r"[\s,]+", v) if w)
+GRACE = 20 * 60  # seconds: cleanup leaves a younger instance alone (it is still booting)
 
 
 _scope_options = apply(
@@ -68,7 +41,7 @@ _scope_options = apply(
         "timeout",
         env="TIMEOUT",
         type=click.FloatRange(min=0.1),
-        default=30.0,
+        default=REQUEST_TIMEOUT,
         show_default=True,
         help="Seconds to wait for one GitHub answer before retrying.",
     ),
@@ -77,7 +50,7 @@ _state_option = option(
     "--state-file",
     env="STATE_FILE",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=Path(".mlreport") / "runner.json",
+    default=STATE_FILE,
     show_default=True,
     help="Where launch records what it started (stop reads it when given no label).",
 )
@@ -127,7 +100,7 @@ def runner() -> None:
     "--max-lifetime",
     env="MAX_LIFETIME",
     type=Duration(),
-    default="6h",
+    default=Duration.text(LaunchOptions.max_lifetime * 60),
     show_default=True,
     help="Dead-man switch: the instance powers off (terminates) after this, whatever happens.",
 )
@@ -135,7 +108,7 @@ def runner() -> None:
     "--idle-timeout",
     env="IDLE_TIMEOUT",
     type=Duration(),
-    default="15m",
+    default=Duration.text(LaunchOptions.idle_timeout * 60),
     show_default=True,
     help="Power off if no job has started this long after the runner came up.",
 )
@@ -143,7 +116,7 @@ def runner() -> None:
     "--wait-timeout",
     env="WAIT_TIMEOUT",
     type=Duration(),
-    default="15m",
+    default=Duration.text(LaunchOptions.wait_timeout),
     show_default=True,
     help="How long to wait for the runner to be online before terminating the instance.",
 )
@@ -151,7 +124,7 @@ def runner() -> None:
     "--poll-interval",
     env="POLL_INTERVAL",
     type=click.FloatRange(min=0.01),
-    default=10.0,
+    default=LaunchOptions.poll_interval,
     show_default=True,
     help="Seconds between checks while waiting.",
 )
@@ -160,7 +133,7 @@ def runner() -> None:
     "--runner-group-id",
     env="RUNNER_GROUP_ID",
     type=click.IntRange(min=1),
-    default=1,
+    default=LaunchOptions.runner_group_id,
     show_default=True,
     help="Runner group (1 is Default).",
 )
@@ -174,7 +147,7 @@ def runner() -> None:
 @option(
     "--gpu-check/--no-gpu-check",
     env="GPU_CHECK",
-    default=True,
+    default=LaunchOptions.gpu_check,
     show_default=True,
     help="Power off at boot unless nvidia-smi works.",
 )
@@ -184,39 +157,35 @@ def launch(**kw: Any) -> int:
     runner is online. Prints the label to put in `runs-on`; in GitHub Actions also sets the
     step outputs label, instance-id, instance-type, market, subnet-id, availability-zone,
     region and runner-id."""
-    from mlreport.runners import bootscript
-    from mlreport.runners.launch import LaunchOptions, default_label, launch, run_id
+    from mlreport.runners.launch import default_label, launch, run_id
 
     env = os.environ
-    scope = _scope(kw, env)
-    token = _token(kw, env, required=True) or ""
-    api_url, server_url = _urls(kw, env)
+    access = _access(kw)
     options = LaunchOptions(
-        scope=scope,
-        token=token,
-        api_url=api_url,
-        server_url=server_url,
+        scope=access.required_scope(),
+        token=access.required_token(),
+        api_url=access.api_url,
+        server_url=access.server_url,
         label=kw["label"] or default_label(env),
         run_id=run_id(env),
-        instance_types=_words(kw["instance_types"]),
-        subnets=_words(kw["subnets"]),
+        instance_types=Words.split(kw["instance_types"]),
+        subnets=Words.split(kw["subnets"]),
         spot=kw["spot"],
         ami=kw["ami"],
-        security_groups=_words(kw["security_groups"]),
+        security_groups=Words.split(kw["security_groups"]),
         volume_size=kw["volume_size"],
         max_lifetime=_minutes(kw["max_lifetime"], "--max-lifetime"),
         idle_timeout=_minutes(kw["idle_timeout"], "--idle-timeout"),
         wait_timeout=kw["wait_timeout"],
         poll_interval=kw["poll_interval"],
-        runner_version=kw["runner_version"] or bootscript.RUNNER_VERSION,
+        runner_version=kw["runner_version"] or LaunchOptions.runner_version,
         runner_group_id=kw["runner_group_id"],
         ephemeral=kw["ephemeral"],
         gpu_check=kw["gpu_check"],
-        region=kw["region"],
         state_file=kw["state_file"],
         timeout=kw["timeout"],
     )
-    launched = launch(options, env, click.echo)
+    launched = launch(options, _aws(kw), env, click.echo)
     click.echo(launched.label)
     return EXIT_OK
 
@@ -245,7 +214,7 @@ def stop(**kw: Any) -> int:
     if label:
         check_label(label)
     aws = _aws(kw)
-    with _registry(kw, env) as registry:
+    with _registry(_access(kw), kw["timeout"]) as registry:
         manage.stop(aws, registry, click.echo, label=label, instance_id=instance_id)
     if saved:
         kw["state_file"].unlink(missing_ok=True)
@@ -258,35 +227,16 @@ def list_(**kw: Any) -> int:
     """List mlreport's instances (of --repo/--org, or all) with their runner's status."""
     from tabulate import tabulate
 
-    from mlreport.runners import ec2
+    from mlreport.runners import manage
 
-    env = os.environ
     aws = _aws(kw)
-    scope = _find_scope(kw, env)
-    instances = ec2.find(aws, repo=scope.name if scope else None)
-    status = {}
-    with _registry(kw, env) as registry:
-        if registry is not None:
-            status = {r.name: r.status + (" (busy)" if r.busy else "") for r in registry.runners()}
-    rows = [
-        [
-            i.id,
-            i.label,
-            i.state,
-            i.instance_type,
-            i.market,
-            i.zone,
-            f"{i.launched:%Y-%m-%d %H:%M}" if i.launched else "",
-            i.tags.get(ec2.TAG_EXPIRES, ""),
-            status.get(i.label, "?" if registry is None else "none"),
-        ]
-        for i in instances
-    ]
+    access = _access(kw)
+    with _registry(access, kw["timeout"]) as registry:
+        rows = manage.listing(aws, registry, access.scope.name if access.scope else None)
     if not rows:
         click.echo(f"no mlreport instances in {aws.region}")
         return EXIT_OK
-    headers = ["instance", "label", "state", "type", "market", "zone", "launched", "expires"]
-    click.echo(tabulate(rows, headers=[*headers, "runner"]))
+    click.echo(tabulate(rows, headers=list(manage.LISTING)))
     return EXIT_OK
 
 
@@ -296,7 +246,7 @@ def list_(**kw: Any) -> int:
     "--grace",
     env="GRACE",
     type=Duration(),
-    default="20m",
+    default=Duration.text(GRACE),
     show_default=True,
     help="An instance younger than this is still booting: left alone without a runner.",
 )
@@ -307,10 +257,10 @@ def cleanup(**kw: Any) -> int:
     workflow (examples/workflows/github-gpu-cleanup.yml)."""
     from mlreport.runners import manage
 
-    env = os.environ
-    scope = _scope(kw, env)
+    access = _access(kw)
+    scope = access.required_scope()
     aws = _aws(kw)
-    with _registry(kw, env) as registry:
+    with _registry(access, kw["timeout"]) as registry:
         grace = timedelta(seconds=kw["grace"])
         manage.cleanup(aws, registry, scope.name, click.echo, grace=grace, dry_run=kw["dry_run"])
     return EXIT_OK
@@ -323,57 +273,10 @@ def _minutes(seconds: float, name: str) -> int:
     return minutes
 
 
-def _scope(kw: dict[str, Any], env: os._Environ[str]) -> Scope:
-    scope = _find_scope(kw, env)
-    if scope is None:
-        raise UsageError(
-            "cannot tell which GitHub repository the runner is for",
-            "pass --repo owner/name or --org NAME",
-        )
-    return scope
+def _access(kw: dict[str, Any]) -> RunnerAccess:
+    from mlreport.platforms.context import RunnerAccess
 
-
-def _find_scope(kw: dict[str, Any], env: os._Environ[str]) -> Scope | None:
-    from mlreport.runners.registry import Scope
-
-    if kw["org"]:
-        if not re.fullmatch(r"[\w.-]+", kw["org"]):
-            raise UsageError(f"--org {kw['org']!r} is not an organization name")
-        return Scope(kw["org"], org=True)
-    repo = kw["repo"] or env.get("GITHUB_REPOSITORY") or ""
-    if not repo:
-        from mlreport.platforms.context import git_remote
-
-        remote = git_remote()
-        repo = remote[1] if remote and "github" in remote[0] else ""
-    if not repo:
-        return None
-    if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
-        raise UsageError(f"--repo {repo!r} is not owner/name")
-    return Scope(repo)
-
-
-def _token(kw: dict[str, Any], env: os._Environ[str], required: bool) -> str | None:
-    token = kw["token"] or env.get("GITHUB_TOKEN")
-    if not token and required:
-        raise UsageError(
-            "no GitHub token",
-            "pass --token (in Actions: a secret holding a PAT or App token that may "
-            "administer runners; GITHUB_TOKEN cannot)",
-        )
-    return token or None
-
-
-def _urls(kw: dict[str, Any], env: os._Environ[str]) -> tuple[str, str]:
-    from mlreport.platforms.context import web_url
-
-    api_url = (kw["api_url"] or env.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/")
-    if not re.match(r"https?://[^/\s]+", api_url):
-        raise UsageError(
-            f"--api-url {api_url!r} is not a URL", "e.g. https://ghe.example.com/api/v3"
-        )
-    server_url = (env.get("GITHUB_SERVER_URL") or web_url(api_url)).rstrip("/")
-    return api_url, server_url
+    return RunnerAccess.resolve(kw["repo"], kw["org"], kw["token"], kw["api_url"], os.environ)
 
 
 def _aws(kw: dict[str, Any]) -> Aws:
@@ -382,13 +285,11 @@ def _aws(kw: dict[str, Any]) -> Aws:
     return connect(kw["region"])
 
 
-def _registry(kw: dict[str, Any], env: os._Environ[str]) -> AbstractContextManager[Registry | None]:
+def _registry(access: RunnerAccess, timeout: float) -> AbstractContextManager[Registry | None]:
     """The runner registry of the scope, closed at the end; None without a token or scope
     (stop, list and cleanup then leave GitHub alone)."""
     from mlreport.runners.registry import Registry
 
-    token = _token(kw, env, required=False)
-    scope = _find_scope(kw, env)
-    if not token or scope is None:
+    if not access.token or access.scope is None:
         return nullcontext(None)
-    return Registry(scope, token, _urls(kw, env)[0], kw["timeout"])
+    return Registry(access.scope, access.token, access.api_url, timeout)

@@ -4,18 +4,16 @@ previous ``report.json``."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from mlreport import REPORT_SCHEMA, git
 from mlreport.errors import BaselineNotFound, InputError, UsageError
 from mlreport.inputs._files import decode_utf8, read_text
 from mlreport.inputs.metrics import Metrics, is_number, parse_metrics
-
-REPORT_SCHEMA = "mlreport/report@1"
 
 
 @dataclass(frozen=True)
@@ -66,11 +64,10 @@ def _report_metrics(path: Path, report: dict[str, object]) -> Metrics:
 
 
 def _git(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    try:
-        return subprocess.run(["git", *args], capture_output=True, cwd=cwd, env=env, check=False)
-    except FileNotFoundError:
-        raise UsageError("--baseline needs git, which is not installed") from None
+    done = git.run(args, cwd)
+    if done is None:
+        raise UsageError("--baseline needs git, which is not installed")
+    return done
 
 
 def _from_git(ref: str, metrics_paths: Sequence[Path]) -> Baseline:

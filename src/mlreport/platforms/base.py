@@ -1,4 +1,5 @@
-"""The Protocol every platform implements, and the plain data that crosses it."""
+"""The Protocol every platform implements, the plain data that crosses it, and the errors
+every API client (GitHub, GitLab, the runner registry) explains the same way."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from mlreport.errors import PlatformError
+from mlreport.errors import PlatformError, PublishError
 
 TargetKind = Literal["pr", "issue", "commit"]
+REQUEST_TIMEOUT = 30.0  # seconds to wait for one answer of an API before retrying
 
 
 @dataclass(frozen=True)
@@ -107,3 +109,40 @@ def translated(
         raise
     except Exception as exc:  # client libraries, requests and urllib3 raise many types
         raise explain(exc, doing, where) from exc
+
+
+class WaitTooLong(Exception):
+    """The server asked for a longer wait than mlreport is willing to spend."""
+
+    def __init__(self, seconds: float, limit: float) -> None:
+        self.seconds = seconds
+        self.limit = limit
+        super().__init__(f"asked to wait {seconds:.0f} s, more than the {limit:.0f} s allowed")
+
+
+def rate_limited(
+    exc: BaseException, doing: str, where: str, error: type[PlatformError] = PublishError
+) -> PlatformError | None:
+    """The error for a rate limit that asked for too long a wait (raised by the retry policy,
+    perhaps wrapped by the client library), or None when *exc* is not one."""
+    wait = exc if isinstance(exc, WaitTooLong) else exc.__context__
+    if not isinstance(wait, WaitTooLong):
+        return None
+    return error(f"{doing}: {where} rate limit: {wait}", "run again later")
+
+
+def transport_error(
+    exc: BaseException, doing: str, where: str, error: type[PlatformError] = PublishError
+) -> PlatformError:
+    """Connection failures, timeouts and retries given up, for any of the API clients."""
+    import requests
+
+    if isinstance(exc, requests.exceptions.RetryError):
+        return error(f"{doing}: {where} kept failing after several attempts", "run again")
+    if isinstance(exc, requests.exceptions.Timeout):
+        return error(f"{doing}: {where} did not answer in time", "run again")
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return error(
+            f"{doing}: cannot reach {where}", "check --api-url and the network, then run again"
+        )
+    return error(f"{doing}: {type(exc).__name__}: {exc}")

@@ -1,4 +1,5 @@
-"""Where to publish, from flags first, then the CI environment, then the git remote.
+"""Where to publish (and where runners register), from flags first, then the CI
+environment, then the git remote.
 
 GitHub Actions: GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_SERVER_URL and the event payload
 at GITHUB_EVENT_PATH (the PR number and ``pull_request.head.sha`` -- not GITHUB_SHA, which is
@@ -11,18 +12,20 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from mlreport import git
 from mlreport.errors import PublishError, UsageError
-from mlreport.platforms.base import Target
+from mlreport.platforms.base import REQUEST_TIMEOUT, Target
 from mlreport.platforms.marker import DEFAULT_ID
+from mlreport.platforms.workflow import in_actions
 
 PlatformName = Literal["github", "gitlab", "local"]
+PlatformChoice = Literal["auto", "github", "gitlab", "local"]
 Mode = Literal["update", "new", "replace"]
 
 
@@ -30,7 +33,7 @@ Mode = Literal["update", "new", "replace"]
 class PublishOptions:
     """The publish flags (each also an MLREPORT_* variable)."""
 
-    platform: Literal["auto", "github", "gitlab", "local"] = "auto"
+    platform: PlatformChoice = "auto"
     repo: str | None = None
     pr: int | None = None
     issue: int | None = None
@@ -44,8 +47,8 @@ class PublishOptions:
     images: bool = True
     dry_run: bool = False
     allow_fork_skip: bool = False
-    assets_branch: str = "mlreport-assets"
-    timeout: float = 30.0  # seconds for one request; a slower answer is retried
+    assets_branch: str = "mlreport-assets"  # GitHub: the branch that holds the images
+    timeout: float = REQUEST_TIMEOUT  # seconds for one request; a slower answer is retried
 
 
 @dataclass(frozen=True)
@@ -66,20 +69,20 @@ def resolve(options: PublishOptions, environ: Mapping[str, str]) -> Context:
     if platform == "auto":
         platform = _detect(options, environ)
     if platform == "local":
-        return Context("local", actions=environ.get("GITHUB_ACTIONS") == "true")
+        return Context("local", actions=in_actions(environ))
     if platform == "github":
         return _github(options, environ)
     return _gitlab(options, environ)
 
 
 def _detect(options: PublishOptions, environ: Mapping[str, str]) -> PlatformName:
-    if environ.get("GITHUB_ACTIONS") == "true":
+    if in_actions(environ):
         return "github"
     if environ.get("GITLAB_CI") == "true":
         return "gitlab"
     host = (urlsplit(options.api_url).hostname or "") if options.api_url else ""
     if not host:
-        remote = git_remote()
+        remote = git.remote()
         host = remote[0] if remote else ""
     if "github" in host:
         return "github"
@@ -93,22 +96,110 @@ def _detect(options: PublishOptions, environ: Mapping[str, str]) -> PlatformName
 
 
 def _github(options: PublishOptions, env: Mapping[str, str]) -> Context:
-    remote = git_remote()
-    api_url = (options.api_url or env.get("GITHUB_API_URL") or "").rstrip("/")
-    if not api_url:
-        host = remote[0] if remote and "github" in remote[0] else "github.com"
-        api_url = "https://api.github.com" if host == "github.com" else f"https://{host}/api/v3"
-    server_url = (env.get("GITHUB_SERVER_URL") or web_url(api_url)).rstrip("/")
+    remote = git.remote()
+    host = remote[0] if remote and "github" in remote[0] else "github.com"
+    api_url, server_url = github_urls(options.api_url, env, host)
     repo = options.repo or env.get("GITHUB_REPOSITORY") or (remote[1] if remote else "")
     if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
         raise UsageError(
             f"cannot tell which GitHub repository to publish to{f' ({repo!r})' if repo else ''}",
             "pass --repo owner/name",
         )
-    token = options.token or env.get("GITHUB_TOKEN") or env.get("MLREPORT_TOKEN")
-    actions = env.get("GITHUB_ACTIONS") == "true"
+    token = github_token(options.token, env)
     target, fork, notes = _github_target(options, env)
-    return Context("github", repo, target, token, api_url, server_url, actions, fork, notes)
+    return Context("github", repo, target, token, api_url, server_url, in_actions(env), fork, notes)
+
+
+def github_urls(
+    api_url: str | None, env: Mapping[str, str], host: str = "github.com"
+) -> tuple[str, str]:
+    """(API URL, web URL) of GitHub: *api_url*, else GITHUB_API_URL, else *host*'s (the git
+    remote's host, for GitHub Enterprise outside Actions)."""
+    api = (api_url or env.get("GITHUB_API_URL") or "").rstrip("/")
+    if not api:
+        api = "https://api.github.com" if host == "github.com" else f"https://{host}/api/v3"
+    server = (env.get("GITHUB_SERVER_URL") or web_url(api)).rstrip("/")
+    return api, server
+
+
+def github_token(token: str | None, env: Mapping[str, str]) -> str | None:
+    return token or env.get("GITHUB_TOKEN") or env.get("MLREPORT_TOKEN") or None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where runners are registered: a repository ("owner/name") or an organization."""
+
+    name: str
+    org: bool = False
+
+    @property
+    def path(self) -> str:
+        return f"/orgs/{self.name}" if self.org else f"/repos/{self.name}"
+
+    def describe(self) -> str:
+        return f"organization {self.name}" if self.org else f"repository {self.name}"
+
+
+def runner_scope(repo: str | None, org: str | None, env: Mapping[str, str]) -> Scope | None:
+    """--org, else --repo, GITHUB_REPOSITORY or the git remote (a GitHub one); None if none."""
+    if org:
+        if not re.fullmatch(r"[\w.-]+", org):
+            raise UsageError(f"--org {org!r} is not an organization name")
+        return Scope(org, org=True)
+    repo = repo or env.get("GITHUB_REPOSITORY") or ""
+    if not repo:
+        remote = git.remote()
+        repo = remote[1] if remote and "github" in remote[0] else ""
+    if not repo:
+        return None
+    if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
+        raise UsageError(f"--repo {repo!r} is not owner/name")
+    return Scope(repo)
+
+
+@dataclass(frozen=True)
+class RunnerAccess:
+    """The runner commands' GitHub: where runners register, the token and the API. A token
+    and a scope are needed to launch; stop, list and cleanup leave GitHub alone without."""
+
+    scope: Scope | None
+    token: str | None
+    api_url: str
+    server_url: str
+
+    @classmethod
+    def resolve(
+        cls,
+        repo: str | None,
+        org: str | None,
+        token: str | None,
+        api_url: str | None,
+        env: Mapping[str, str],
+    ) -> RunnerAccess:
+        api, server = github_urls(api_url, env)
+        if not re.match(r"https?://[^/\s]+", api):
+            raise UsageError(
+                f"--api-url {api!r} is not a URL", "e.g. https://ghe.example.com/api/v3"
+            )
+        return cls(runner_scope(repo, org, env), github_token(token, env), api, server)
+
+    def required_scope(self) -> Scope:
+        if self.scope is None:
+            raise UsageError(
+                "cannot tell which GitHub repository the runner is for",
+                "pass --repo owner/name or --org NAME",
+            )
+        return self.scope
+
+    def required_token(self) -> str:
+        if not self.token:
+            raise UsageError(
+                "no GitHub token",
+                "pass --token (in Actions: a secret holding a PAT or App token that may "
+                "administer runners; GITHUB_TOKEN cannot)",
+            )
+        return self.token
 
 
 def web_url(api_url: str) -> str:
@@ -161,7 +252,7 @@ def _github_target(
         pulls = run.get("pull_requests") or []
         if pulls and isinstance(pulls[0].get("number"), int):
             return Target("pr", pulls[0]["number"], run.get("head_sha")), False, ()
-    sha = env.get("GITHUB_SHA") or git_head()
+    sha = env.get("GITHUB_SHA") or git.head()
     if not sha:
         raise UsageError(
             "no pull request, issue or commit to publish to", "pass --pr N or --commit SHA"
@@ -171,7 +262,7 @@ def _github_target(
 
 
 def _gitlab(options: PublishOptions, env: Mapping[str, str]) -> Context:
-    remote = git_remote()
+    remote = git.remote()
     server = env.get("CI_SERVER_URL") or (
         f"https://{remote[0]}" if remote and "gitlab" in remote[0] else "https://gitlab.com"
     )
@@ -204,37 +295,10 @@ def _gitlab(options: PublishOptions, env: Mapping[str, str]) -> Context:
     elif options.issue is not None:
         target = Target("issue", options.issue, sha)
     else:
-        sha = sha or git_head()
+        sha = sha or git.head()
         if not sha:
             raise UsageError("no merge request, issue or commit to publish to", "pass --mr N")
         target = Target("commit", sha=sha)
         if not options.commit:
             notes = (f"no merge request found: commenting on commit {sha[:12]}",)
     return Context("gitlab", repo, target, token, api_url, server, False, False, notes)
-
-
-def _git(*args: str) -> str:
-    try:
-        done = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
-    except FileNotFoundError:
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
-
-
-def git_head() -> str:
-    return _git("rev-parse", "HEAD")
-
-
-def git_remote() -> tuple[str, str] | None:
-    """(host, owner/name or group/sub/project) of the ``origin`` remote."""
-    return parse_remote(_git("remote", "get-url", "origin"))
-
-
-def parse_remote(url: str) -> tuple[str, str] | None:
-    match = re.match(r"^[\w.-]+@([\w.-]+):(.+?)(?:\.git)?/?$", url)  # git@host:path.git
-    if not match:
-        parts = urlsplit(url)
-        if not parts.hostname or not parts.path.strip("/"):
-            return None
-        return parts.hostname, re.sub(r"\.git$", "", parts.path.strip("/"))
-    return match.group(1), match.group(2)

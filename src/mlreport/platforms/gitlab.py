@@ -15,9 +15,16 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from mlreport.errors import PlatformError, PublishError
-from mlreport.platforms.base import Comment, Hosted, ImageFile, Target, translated
-from mlreport.platforms.github import transport_error
-from mlreport.platforms.retry import WaitTooLong, bounded_retry
+from mlreport.platforms.base import (
+    Comment,
+    Hosted,
+    ImageFile,
+    Target,
+    rate_limited,
+    translated,
+    transport_error,
+)
+from mlreport.platforms.retry import bounded_retry
 
 MAX_BODY = 1_000_000
 
@@ -26,7 +33,7 @@ class GitLabPlatform:
     name = "gitlab"
     max_body = MAX_BODY
 
-    def __init__(self, project: str, token: str, url: str, timeout: float = 30) -> None:
+    def __init__(self, project: str, token: str, url: str, timeout: float) -> None:
         import gitlab
         import requests
         from requests.adapters import HTTPAdapter
@@ -184,9 +191,9 @@ class GitLabPlatform:
 def explain(exc: BaseException, doing: str, project: str) -> PlatformError:
     import gitlab
 
-    if isinstance(exc, WaitTooLong) or isinstance(exc.__context__, WaitTooLong):
-        wait = exc if isinstance(exc, WaitTooLong) else exc.__context__
-        return PublishError(f"{doing}: GitLab rate limit: {wait}", "run again later")
+    limited = rate_limited(exc, doing, "GitLab")
+    if limited is not None:
+        return limited
     if isinstance(exc, gitlab.GitlabAuthenticationError) or (
         isinstance(exc, gitlab.GitlabError) and exc.response_code == 401
     ):

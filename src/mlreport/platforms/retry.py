@@ -15,19 +15,12 @@ from typing import Any
 
 from urllib3.util.retry import Retry
 
+from mlreport.platforms.base import WaitTooLong
+
 ATTEMPTS = 5
 LONGEST_WAIT = 60.0
 TOTAL_TIME = 180.0
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-
-
-class WaitTooLong(Exception):
-    """The server asked for a longer wait than mlreport is willing to spend."""
-
-    def __init__(self, seconds: float, limit: float) -> None:
-        self.seconds = seconds
-        self.limit = limit
-        super().__init__(f"asked to wait {seconds:.0f} s, more than the {limit:.0f} s allowed")
 
 
 class BoundedRetry(Retry):

@@ -46,7 +46,7 @@ def check_version(version: str) -> None:
 def render(plan: BootPlan) -> str:
     import jinja2
 
-    from mlreport.render import templates_root
+    from mlreport._resources import templates_root
 
     check_version(plan.runner_version)
     if (plan.jit_config is None) == (plan.registration_token is None):

@@ -23,11 +23,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from mlreport import actions
 from mlreport.errors import RunnerError, UsageError
+from mlreport.platforms import workflow
+from mlreport.platforms.base import REQUEST_TIMEOUT
+from mlreport.platforms.context import Scope
 from mlreport.runners import bootscript, ec2, state
-from mlreport.runners.aws import Aws, connect
-from mlreport.runners.registry import Registry, Runner, Scope
+from mlreport.runners.aws import Aws
+from mlreport.runners.registry import Registry, Runner
 from mlreport.runners.signals import Cancellation
 
 Say = Callable[[str], None]
@@ -56,9 +58,24 @@ class LaunchOptions:
     runner_group_id: int = 1
     ephemeral: bool = False
     gpu_check: bool = True
-    region: str | None = None
     state_file: Path = state.DEFAULT
-    timeout: float = 30.0  # per GitHub request
+    timeout: float = REQUEST_TIMEOUT  # per GitHub request
+
+    def __post_init__(self) -> None:
+        """Options that cannot work are refused here, before AWS is even connected."""
+        if not self.instance_types:
+            raise UsageError("no instance type", "pass --instance-type, e.g. g4dn.xlarge")
+        check_label(self.label)
+        bootscript.check_version(self.runner_version)
+        if self.ephemeral and self.runner_group_id != 1:
+            raise UsageError(
+                "--runner-group-id needs a just-in-time runner", "leave out --ephemeral"
+            )
+        if self.idle_timeout >= self.max_lifetime:
+            raise UsageError(
+                f"--idle-timeout ({self.idle_timeout} min) must be shorter than --max-lifetime "
+                f"({self.max_lifetime} min)"
+            )
 
 
 @dataclass
@@ -95,22 +112,11 @@ def check_label(label: str) -> str:
     return label
 
 
-def launch(o: LaunchOptions, environ: Mapping[str, str], say: Say) -> Launched:
-    in_actions = environ.get("GITHUB_ACTIONS") == "true"
+def launch(o: LaunchOptions, aws: Aws, environ: Mapping[str, str], say: Say) -> Launched:
+    """Launch on *aws* (its clients, connected by the caller); see the module docstring."""
+    in_actions = workflow.in_actions(environ)
     if in_actions:
-        actions.mask(o.token)
-    if not o.instance_types:
-        raise UsageError("no instance type", "pass --instance-type, e.g. g4dn.xlarge")
-    check_label(o.label)
-    bootscript.check_version(o.runner_version)
-    if o.ephemeral and o.runner_group_id != 1:
-        raise UsageError("--runner-group-id needs a just-in-time runner", "leave out --ephemeral")
-    if o.idle_timeout >= o.max_lifetime:
-        raise UsageError(
-            f"--idle-timeout ({o.idle_timeout} min) must be shorter than --max-lifetime "
-            f"({o.max_lifetime} min)"
-        )
-    aws = connect(o.region)
+        workflow.mask(o.token)
     image = o.ami or ec2.default_ami(aws)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     expires = now + timedelta(minutes=o.max_lifetime)
@@ -129,7 +135,7 @@ def launch(o: LaunchOptions, environ: Mapping[str, str], say: Say) -> Launched:
             plan = _register(registry, o, undo)
             cancel.check()
             if in_actions:
-                actions.mask(plan.jit_config or plan.registration_token or "")
+                workflow.mask(plan.jit_config or plan.registration_token or "")
             spec = ec2.LaunchSpec(
                 image, bootscript.render(plan), tags, o.security_groups, o.volume_size
             )
@@ -139,7 +145,7 @@ def launch(o: LaunchOptions, environ: Mapping[str, str], say: Say) -> Launched:
                 undo.instance_id = instance.id
                 outputs.update(_outputs(o, aws, instance, candidate))
                 state.write(o.state_file, {**outputs, "repo": o.scope.name, "org": o.scope.org})
-                actions.set_outputs(environ, outputs)
+                workflow.set_outputs(environ, outputs)
 
             def guard() -> AbstractContextManager[None]:
                 undo.attempted = True  # an instance may exist from now on, its id unknown
@@ -160,9 +166,9 @@ def launch(o: LaunchOptions, environ: Mapping[str, str], say: Say) -> Launched:
             raise
     seconds = time.monotonic() - started
     outputs["runner-id"] = str(runner.id)
-    actions.set_outputs(environ, {"runner-id": outputs["runner-id"]})
+    workflow.set_outputs(environ, {"runner-id": outputs["runner-id"]})
     say(f"mlreport: runner {o.label} is online after {seconds:.0f} s (runs-on: {o.label})")
-    actions.append_summary(
+    workflow.append_summary(
         environ,
         f"🖥️ GPU runner `{o.label}`: {instance.id} ({candidate.describe()}, {aws.region}), "
         f"online after {seconds:.0f} s; powers off at the latest at {tags[ec2.TAG_EXPIRES]}.",

@@ -1,5 +1,6 @@
 """``mlreport runner stop``, ``list`` and ``cleanup``: managed instances found by their tags.
 
+- list: every managed instance (of a repository, or all) beside its runner's status.
 - stop: terminate by instance id, or by label (the launch job may have been cancelled before
   it could say the id); then remove the runner from GitHub (already gone is fine).
 - cleanup: terminate instances past their ``mlreport:expires-at``, and instances older than a
@@ -20,6 +21,7 @@ from mlreport.runners.registry import Registry, Runner
 
 Say = Callable[[str], None]
 PREFIX = "mlreport-"  # runners named so (the default label) are mlreport's
+LISTING = ("instance", "label", "state", "type", "market", "zone", "launched", "expires", "runner")
 
 
 @dataclass(frozen=True)
@@ -145,3 +147,26 @@ def cleanup(
     if not actions:
         say(f"mlreport: nothing to clean up ({len(instances)} mlreport instance(s) for {repo})")
     return actions
+
+
+def listing(aws: Aws, registry: Registry | None, repo: str | None) -> list[list[str]]:
+    """One row (the :data:`LISTING` columns) per live managed instance of *repo* (None:
+    all); the runner column is "?" without a registry, "none" when no runner has its label."""
+    instances = ec2.find(aws, repo=repo)
+    status = {}
+    if registry is not None:
+        status = {r.name: r.status + (" (busy)" if r.busy else "") for r in registry.runners()}
+    return [
+        [
+            i.id,
+            i.label,
+            i.state,
+            i.instance_type,
+            i.market,
+            i.zone,
+            f"{i.launched:%Y-%m-%d %H:%M}" if i.launched else "",
+            i.tags.get(ec2.TAG_EXPIRES, ""),
+            status.get(i.label, "?" if registry is None else "none"),
+        ]
+        for i in instances
+    ]

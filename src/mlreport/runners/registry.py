@@ -15,30 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlreport.errors import PlatformError, RunnerError
-from mlreport.platforms.base import translated
-from mlreport.platforms.github import client, transport_error
-from mlreport.platforms.retry import WaitTooLong
+from mlreport.platforms.base import rate_limited, translated, transport_error
+from mlreport.platforms.context import Scope
 
 TOKEN_HINT = (
     "use a token that may administer runners: a classic PAT with the repo scope (admin:org "
     "with --org) or a fine-grained token with Administration: write (Self-hosted runners: "
     "write with --org); GITHUB_TOKEN cannot"
 )
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Where runners are registered: a repository ("owner/name") or an organization."""
-
-    name: str
-    org: bool = False
-
-    @property
-    def path(self) -> str:
-        return f"/orgs/{self.name}" if self.org else f"/repos/{self.name}"
-
-    def describe(self) -> str:
-        return f"organization {self.name}" if self.org else f"repository {self.name}"
 
 
 @dataclass(frozen=True)
@@ -51,7 +35,9 @@ class Runner:
 
 
 class Registry:
-    def __init__(self, scope: Scope, token: str, api_url: str, timeout: float = 30) -> None:
+    def __init__(self, scope: Scope, token: str, api_url: str, timeout: float) -> None:
+        from mlreport.platforms.github_api import client  # PyGithub, urllib3: not at start-up
+
         self.scope = scope
         self._gh = client(token, api_url, timeout)
         # never PyGithub's DEBUG log, not even with --debug: it prints response bodies, and
@@ -130,8 +116,9 @@ def _runner(data: dict[str, Any]) -> Runner:
 def explain(exc: BaseException, doing: str, where: str) -> PlatformError:
     from github import BadCredentialsException, GithubException
 
-    if isinstance(exc, WaitTooLong) or isinstance(exc.__context__, WaitTooLong):
-        return RunnerError(f"{doing}: GitHub rate limit", "run again later")
+    limited = rate_limited(exc, doing, "GitHub", RunnerError)
+    if limited is not None:
+        return limited
     if isinstance(exc, BadCredentialsException):
         return RunnerError(f"{doing}: GitHub rejected the token (401 Bad credentials)", TOKEN_HINT)
     if isinstance(exc, GithubException):

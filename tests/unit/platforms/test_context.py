@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from mlreport.errors import PublishError, UsageError
+from mlreport.git import parse_remote
 from mlreport.platforms.base import Target
-from mlreport.platforms.context import PublishOptions, parse_remote, resolve
+from mlreport.platforms.context import PublishOptions, resolve
 
 HEAD = "a" * 40
 MERGE = "b" * 40

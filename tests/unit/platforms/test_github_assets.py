@@ -9,6 +9,7 @@ import pytest
 
 from mlreport.errors import PublishError
 from mlreport.platforms.base import ImageFile
+from mlreport.platforms.context import PublishOptions
 from mlreport.platforms.github import GitHubPlatform
 from tests.fakes.fixtures import GITHUB_REPO, GITHUB_TOKEN
 from tests.fakes.github import FakeGitHub
@@ -21,7 +22,15 @@ def image(name: str, seed: bytes) -> ImageFile:
 
 
 def platform(github: FakeGitHub) -> GitHubPlatform:
-    return GitHubPlatform(GITHUB_REPO, GITHUB_TOKEN, github.api_url, github.server_url)
+    options = PublishOptions()
+    return GitHubPlatform(
+        GITHUB_REPO,
+        GITHUB_TOKEN,
+        github.api_url,
+        github.server_url,
+        options.assets_branch,
+        options.timeout,
+    )
 
 
 def test_a_publisher_overtaken_merges_its_commit_in(github: FakeGitHub) -> None:

@@ -130,8 +130,8 @@ set -a; . "$(dirname "$0")/.env"; set +a
 if [ "${STUB_JOB:-yes}" = yes ]; then
   "$ACTIONS_RUNNER_HOOK_JOB_STARTED"
   "$ACTIONS_RUNNER_HOOK_JOB_COMPLETED"
-else
-  /bin/sleep 1
+else  # no job comes: the runner idles until the idle timeout powers the machine off
+  until grep -q "^shutdown -h now mlreport: no job" "$STUB_LOG"; do /bin/sleep 0.02; done
 fi
 """
 INSTALL_DEPENDENCIES = '#!/bin/bash\necho "installdependencies.sh" >> "$STUB_LOG"\n'
@@ -214,7 +214,7 @@ def test_no_gpu_check_skips_nvidia_smi(tmp_path: Path) -> None:
 
 
 def test_idle_timeout_powers_off_when_no_job_comes(tmp_path: Path) -> None:
-    status, log = _boot(tmp_path, _plan(tmp_path, idle_timeout=7), STUB_JOB="no", STUB_SLEEP="0.2")
+    status, log = _boot(tmp_path, _plan(tmp_path, idle_timeout=7), STUB_JOB="no")
     assert status == 0
     assert "sleep 420" in log  # 7 minutes
     assert "shutdown -h now mlreport: no job started within 7 min" in log

@@ -1,5 +1,5 @@
 """The runner commands' decisions that need no AWS: candidate order, what cleanup removes,
-labels, durations, and the errors given before anything is called."""
+labels, and the errors given before anything is called."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
-import click
 import pytest
 
-from mlreport.cli.runner import Duration
 from mlreport.errors import UsageError
 from mlreport.runners.ec2 import TAG_EXPIRES, TAG_LABEL, Candidate, Instance, candidates
 from mlreport.runners.launch import check_label, default_label, run_id
@@ -112,20 +110,6 @@ def test_default_label_is_predictable_in_actions() -> None:
 def test_labels_that_cannot_be_used(label: str) -> None:
     with pytest.raises(UsageError, match="--label"):
         check_label(label)
-
-
-@pytest.mark.parametrize(
-    ("text", "seconds"),
-    [("90s", 90), ("15m", 900), ("6h", 21600), ("1h30m", 5400), ("20", 1200), ("0.5h", 1800)],
-)
-def test_durations(text: str, seconds: float) -> None:
-    assert Duration().convert(text, None, None) == seconds
-
-
-@pytest.mark.parametrize("text", ["soon", "15 minutes", "1d", "h", "15m3"])
-def test_bad_durations(text: str) -> None:
-    with pytest.raises(click.BadParameter, match="duration like"):
-        Duration().convert(text, None, None)
 
 
 def test_without_boto3_the_message_says_what_to_install() -> None:

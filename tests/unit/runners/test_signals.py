@@ -21,8 +21,7 @@ def _signal(signum: int = signal.SIGTERM) -> None:
 def _library_call(done: list[str]) -> None:
     """What botocore does with any exception raised while it sends a request."""
     try:
-        _signal()
-        time.sleep(0.01)  # the handler has run by now
+        _signal()  # Python runs the handler before the next bytecode: it has run by now
     except Exception:  # the point: a library that catches everything
         done.append("swallowed")
         return

@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlreport import __version__
-from mlreport.errors import InputError
+from mlreport._resources import templates_root
 from mlreport.inputs._files import read_text
+from mlreport.inputs.report import markdown_file
 
 
 def markdown_to_html(text: str) -> str:
@@ -23,9 +24,7 @@ def markdown_to_html(text: str) -> str:
 
 def write_preview(source: Path, output: Path | None = None) -> Path:
     """Render *source* (report.md, or a directory holding one) to HTML; return the path."""
-    markdown = source / "report.md" if source.is_dir() else source
-    if source.is_dir() and not markdown.is_file():
-        raise InputError(source, "has no report.md", "run mlreport render first")
+    markdown = markdown_file(source)
     target = output or markdown.with_suffix(".html")
     page = render_page(read_text(markdown, "report"), title=_title(markdown))
     target.write_text(page, encoding="utf-8")
@@ -35,8 +34,6 @@ def write_preview(source: Path, output: Path | None = None) -> Path:
 def render_page(markdown: str, title: str) -> str:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     from markupsafe import Markup
-
-    from mlreport.render import templates_root
 
     root = templates_root()
     css = (root / "preview" / "github-markdown.css").read_text(encoding="utf-8")

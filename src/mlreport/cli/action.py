@@ -16,6 +16,8 @@ import os
 import subprocess
 import sys
 
+from mlreport.errors import UsageError
+
 # Inputs that are mlreport options, by the name of their MLREPORT_* variable.
 OPTIONS = (
     "metrics",
@@ -105,16 +107,13 @@ def command() -> list[str]:
     return ["publish", _input("output") or "report"]
 
 
-def runner_command() -> list[str] | None:
-    """``runner MODE``, or None (after saying why) when the mode input is not one."""
+def runner_command() -> list[str]:
+    """``runner MODE``, from the mode input."""
     mode = _input("mode").lower()
     if mode not in RUNNER_MODES:
-        print(
-            f"mlreport: error: the runner action's mode must be {', '.join(RUNNER_MODES)}, "
-            f"not {mode!r}",
-            file=sys.stderr,
+        raise UsageError(
+            f"the runner action's mode must be {', '.join(RUNNER_MODES)}, not {mode!r}"
         )
-        return None
     return ["runner", mode]
 
 
@@ -127,12 +126,12 @@ def _hand_over(names: tuple[str, ...]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    from mlreport.cli import handle
     from mlreport.cli import main as cli
 
     if args == ["runner"]:  # runner/action.yml
         _hand_over(RUNNER_OPTIONS)
-        chosen = runner_command()
-        return 2 if chosen is None else cli(chosen)
+        return handle(lambda: cli(runner_command()), args)
     workspace = os.environ.get("GITHUB_WORKSPACE")
     if workspace:  # the workspace belongs to the runner's user, not to this container's
         subprocess.run(

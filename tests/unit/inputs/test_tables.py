@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mlreport.inputs import tables
-from mlreport.inputs.tables import CsvTable, encode_bytes, scan_csv
+from mlreport.inputs.tables import codes, csv_file
+from mlreport.inputs.tables.codes import encode_bytes
+from mlreport.inputs.tables.csv_file import CsvTable, scan_csv
 
 CHUNKS = [1, 2, 3, 5, 4096]
 Counted = tuple[int, int] | str | None
@@ -24,7 +25,7 @@ Counted = tuple[int, int] | str | None
 @pytest.fixture(params=CHUNKS, ids=[f"chunk{n}" for n in CHUNKS])
 def chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     size: int = request.param
-    monkeypatch.setattr(tables, "CHUNK", size)
+    monkeypatch.setattr(csv_file, "CHUNK", size)
     return size
 
 
@@ -46,7 +47,7 @@ def csv_module(data: bytes, expected: int, delimiter: str = ",") -> Counted:
 
 
 def test_chunks_are_4_mb_by_default() -> None:
-    assert tables.CHUNK == 4 * 1024 * 1024
+    assert csv_file.CHUNK == 4 * 1024 * 1024
 
 
 @pytest.mark.parametrize(
@@ -239,7 +240,7 @@ def test_encode_bytes_short_and_long_values() -> None:
 
 
 def test_encode_bytes_survives_hash_collisions(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tables, "_MIX", np.uint64(0))  # keys now depend on the last word only
+    monkeypatch.setattr(codes, "_MIX", np.uint64(0))  # keys now depend on the last word only
     column = np.array([b"aaaaaaaaSAME", b"bbbbbbbbSAME", b"aaaaaaaaSAME"], dtype="S12")
     raw = encode_bytes("c", column)
     assert [raw.values[code] for code in raw.data] == [

@@ -1,6 +1,8 @@
 """From input files to an :class:`Evaluation`: metrics, baseline diff, gates and checks.
 
-This is everything ``check`` and ``diff`` need; ``render`` adds charts and the Markdown.
+This is everything ``check`` and ``diff`` need; ``render`` adds charts and the Markdown
+(:mod:`mlreport.report`).  The gates are parsed once: ``run`` parses them before the
+training command starts (:func:`~mlreport.gates.parse_gates`) and hands them in.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mlreport.compare import MetricRow, compare
-from mlreport.config import ReportInputs
+from mlreport.config import Directions, ReportInputs
 from mlreport.errors import BaselineNotFound
 from mlreport.evaluate.groups import GroupTable, fold_summary, gap_metrics, group_rows, slice_table
 from mlreport.evaluate.predictions import (
@@ -19,7 +21,7 @@ from mlreport.evaluate.predictions import (
     evaluate_regression,
 )
 from mlreport.evaluate.sanity import Check, run_checks
-from mlreport.gates import GateResult, evaluate_gates, parse_gates
+from mlreport.gates import Gate, GateResult, evaluate_gates, parse_gates
 from mlreport.inputs.baseline import Baseline, load_baseline
 from mlreport.inputs.history import History, load_history
 from mlreport.inputs.metrics import MetricValue, load_metrics
@@ -54,8 +56,11 @@ class Evaluation:
         return not self.failures
 
 
-def evaluate(inputs: ReportInputs) -> Evaluation:
-    gates, directions = parse_gates(inputs)  # a malformed gate fails before any big read
+def evaluate(
+    inputs: ReportInputs, parsed: tuple[list[Gate], Directions] | None = None
+) -> Evaluation:
+    """Read and evaluate everything *inputs* names; *parsed*: its gates, if already parsed."""
+    gates, directions = parsed or parse_gates(inputs)  # a bad gate fails before any big read
     result = Evaluation(inputs)
     current: dict[str, tuple[MetricValue, str]] = {}
     for path in inputs.metrics:

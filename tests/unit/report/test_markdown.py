@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from mlreport.markdown import (
+from mlreport.report.markdown import (
     code_block,
     code_span,
     escape,

@@ -1,7 +1,7 @@
 """The report document: ``report.json``, and the context every report template receives.
 
 Plain JSON data only (NaN and infinities become ``null``), built once from an
-:class:`~mlreport.pipeline.Evaluation`, the charts drawn, and the ``run`` result.
+:class:`~mlreport.evaluation.Evaluation`, the charts drawn, and the ``run`` result.
 The README documents every key; ``schema`` changes when a key changes meaning.
 """
 
@@ -12,10 +12,9 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from mlreport import __version__
-from mlreport.charts._figure import Image
-from mlreport.inputs.baseline import REPORT_SCHEMA
-from mlreport.pipeline import Evaluation
+from mlreport import REPORT_SCHEMA, __version__
+from mlreport.charts.figure import Image
+from mlreport.evaluation import Evaluation
 from mlreport.runcmd import RunResult
 
 MAX_DENSE_CONFUSION = 100
@@ -25,8 +24,8 @@ TOP_CONFUSIONS = 20
 def build_document(
     evaluation: Evaluation,
     images: list[Image],
-    run: RunResult | None = None,
-    title: str = "ML report",
+    run: RunResult | None,
+    title: str,
 ) -> dict[str, Any]:
     pred = evaluation.predictions
     baseline = evaluation.baseline

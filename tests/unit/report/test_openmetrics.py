@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from mlreport.compare import MetricRow
-from mlreport.openmetrics import metric_name, openmetrics
+from mlreport.report.openmetrics import metric_name, openmetrics
 
 
 def row(name: str, value: object) -> MetricRow:

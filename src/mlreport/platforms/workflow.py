@@ -1,4 +1,5 @@
-"""GitHub Actions integration: masking, annotations, the job summary and step outputs."""
+"""GitHub Actions' workflow commands and files: masking, annotations, the job summary and
+step outputs -- and whether mlreport runs in Actions at all (decided here only)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from pathlib import Path
 import click
 
 SUMMARY_LIMIT = 1024 * 1024  # bytes per step; over it the runner drops the whole summary
+
+
+def in_actions(environ: Mapping[str, str]) -> bool:
+    """Running in a GitHub Actions job (the runner sets GITHUB_ACTIONS=true)."""
+    return environ.get("GITHUB_ACTIONS") == "true"
 
 
 def _escape(text: str) -> str:

@@ -16,9 +16,10 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from mlreport import __version__
+from mlreport._resources import templates_root
 from mlreport.errors import TemplateError
 from mlreport.gates import SYMBOLS
-from mlreport.markdown import (
+from mlreport.report.markdown import (
     code_block,
     code_span,
     escape,
@@ -36,13 +37,6 @@ CHANGE_MARKS = {
     "changed": "🔵 changed",
 }
 STATUS_MARKS = {"pass": "✅", "fail": "❌", "skipped": "⏭️", True: "✅", False: "❌", None: "⏭️"}
-
-
-def templates_root() -> Path:
-    """``templates/`` inside the installed wheel, or at the top of a source checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "templates"
-    return packaged if packaged.is_dir() else here.parents[1] / "templates"
 
 
 def finalize(value: Any) -> Any:

@@ -28,7 +28,7 @@ from tests.fakes.fixtures import GITHUB_REPO, GITHUB_TOKEN, HEAD_SHA, PULL_NUMBE
 from tests.fakes.github import FakeGitHub, git_blob_sha
 from tests.fakes.server import OPENAPI_DIR, Request, Response, load_contract
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 COMMENTS = f"/repos/{GITHUB_REPO}/issues/{PULL_NUMBER}/comments"
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="

@@ -1,0 +1,68 @@
+"""Click parameter types of mlreport's options: multi-line and multi-file variables,
+durations, word lists."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+
+_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+class Lines(click.types.StringParamType):
+    """A string option whose environment variable holds one value per line (gates)."""
+
+    def split_envvar_value(self, rv: str) -> list[str]:
+        return [line.strip() for line in rv.splitlines() if line.strip()]
+
+
+class Files(click.Path):
+    """Repeatable file options; their variable lists paths separated by spaces or newlines."""
+
+    envvar_list_splitter = None  # type: ignore[assignment]
+
+
+FILE = click.Path(path_type=Path, dir_okay=False)
+FILES = Files(path_type=Path, dir_okay=False)
+
+
+class Duration(click.types.FloatParamType):
+    """``90s``, ``15m``, ``6h``, ``1h30m``; a bare number is minutes. Converts to seconds."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int | float):
+            return float(value)
+        text = str(value).strip().lower()
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            return float(text) * 60
+        parts = re.findall(r"(\d+(?:\.\d+)?)([smh])", text)
+        if not parts or "".join(n + u for n, u in parts) != text:
+            self.fail(f"{value!r} is not a duration like 90s, 15m, 6h or 1h30m", param, ctx)
+        return float(sum(float(n) * _UNITS[u] for n, u in parts))
+
+    @staticmethod
+    def text(seconds: float) -> str:
+        """*seconds* as this type reads it back: ``6h``, ``15m``, ``90s``."""
+        for unit in ("h", "m"):
+            if seconds % _UNITS[unit] == 0:
+                return f"{seconds // _UNITS[unit]:.0f}{unit}"
+        return f"{seconds:g}s"
+
+
+class Words(click.types.StringParamType):
+    """Repeatable; each value (and its variable) may list several, split by commas/spaces."""
+
+    name = "text"
+    envvar_list_splitter = None
+
+    def split_envvar_value(self, rv: str) -> list[str]:
+        return [rv]
+
+    @staticmethod
+    def split(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(w for v in values for w in re.split(r"[\s,]+", v) if w)

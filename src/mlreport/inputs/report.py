@@ -1,0 +1,89 @@
+"""A report directory read back: ``report.md``, ``report.json`` and the images it links to.
+
+The files on disk are the contract between writing a report and publishing it (a report may
+be published by another job, from an artifact), so this is the one reader of them, used by
+``publish`` and ``preview``.  Only PNG, JPEG and GIF files inside the directory count as the
+report's images: report.md may come from untrusted code (a fork's pull request, in the
+fork-safe workflow), and a link to /proc/self/environ or ../../.git/config must never be
+uploaded by the job that holds the write token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from mlreport.config import OutputOptions
+from mlreport.errors import InputError
+from mlreport.platforms.base import ImageFile
+
+# ![alt](link) as mlreport's templates write it (a link without spaces).
+IMAGE_LINK = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
+IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+
+
+@dataclass(frozen=True)
+class LocalReport:
+    directory: Path
+    markdown: str
+    status: str  # pass / fail / unknown
+    gates_failed: int
+    title: str
+    summary: str
+    images: list[ImageFile]
+
+
+def markdown_file(source: Path) -> Path:
+    """report.md of *source* (a report directory, or the file itself)."""
+    markdown = source / "report.md" if source.is_dir() else source
+    if not markdown.is_file():
+        raise InputError(source, "has no report.md", "run mlreport render (or run) first")
+    return markdown
+
+
+def read_report(source: Path) -> LocalReport:
+    """The report in *source* (a directory written by render or run, or its report.md)."""
+    markdown_path = markdown_file(source)
+    folder = markdown_path.parent
+    markdown = markdown_path.read_text(encoding="utf-8")
+    data: dict[str, Any] = {}
+    if (folder / "report.json").is_file():
+        try:
+            data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        except ValueError:
+            data = {}
+    gates = data.get("gates") or []
+    images = []
+    seen: set[str] = set()
+    for alt, link in IMAGE_LINK.findall(markdown):
+        if "://" in link or link in seen:
+            continue
+        seen.add(link)
+        content = _image_file(folder, unquote(link))
+        if content is not None:
+            images.append(ImageFile(link, content, hashlib.sha256(content).hexdigest(), alt))
+    return LocalReport(
+        folder,
+        markdown,
+        str(data.get("status") or "unknown"),
+        sum(1 for g in gates if isinstance(g, dict) and g.get("status") == "fail"),
+        str(data.get("title") or OutputOptions.title),
+        str(data.get("summary") or ""),
+        images,
+    )
+
+
+def _image_file(folder: Path, link: str) -> bytes | None:
+    """The bytes of an image the report links to -- only a PNG, JPEG or GIF file inside the
+    report directory."""
+    root = folder.resolve()
+    file = (folder / link).resolve()
+    if not file.is_relative_to(root) or not file.is_file():
+        return None
+    content = file.read_bytes()
+    return content if content.startswith(IMAGE_SIGNATURES) else None
