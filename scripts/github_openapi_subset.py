@@ -34,6 +34,7 @@ OUTPUT = Path(__file__).resolve().parent.parent / "tests" / "fakes" / "openapi" 
 
 _RUNNERS = ("generate-jitconfig", "registration-token")
 OPERATIONS: dict[str, tuple[str, ...]] = {
+    "/user": ("get",),  # who the token is: the author of the comments that are mlreport's
     # issue and pull-request comments (sticky comments)
     "/repos/{owner}/{repo}/issues/{issue_number}/comments": ("get", "post"),
     "/repos/{owner}/{repo}/issues/comments/{comment_id}": ("patch", "delete"),

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from mlreport.compare import MetricRow, compare
 from mlreport.config import Directions, ReportInputs
 from mlreport.errors import BaselineNotFound
@@ -59,8 +61,15 @@ class Evaluation:
 def evaluate(
     inputs: ReportInputs, parsed: tuple[list[Gate], Directions] | None = None
 ) -> Evaluation:
-    """Read and evaluate everything *inputs* names; *parsed*: its gates, if already parsed."""
+    """Read and evaluate everything *inputs* names; *parsed*: its gates, if already parsed.
+    Values near the float limits (±1e308) overflow to ±inf or NaN silently: those are the
+    results, shown as such (and as null in report.json)."""
     gates, directions = parsed or parse_gates(inputs)  # a bad gate fails before any big read
+    with np.errstate(all="ignore"):
+        return _evaluate(inputs, gates, directions)
+
+
+def _evaluate(inputs: ReportInputs, gates: list[Gate], directions: Directions) -> Evaluation:
     result = Evaluation(inputs)
     current: dict[str, tuple[MetricValue, str]] = {}
     for path in inputs.metrics:

@@ -20,6 +20,7 @@ from mlreport.config import Directions, ReportInputs
 from mlreport.errors import InputError, UsageError
 from mlreport.inputs._files import read_text
 from mlreport.inputs.metrics import MetricValue, is_number
+from mlreport.inputs.structured import parse_yaml
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -108,7 +109,10 @@ def parse_gate(text: str) -> Gate:
     if not rhs:
         raise UsageError(f"gate '{expression}': nothing after '{match['op']}'", _EXAMPLES)
     if _RHS_NUMBER.match(rhs):
-        return Gate(expression, name, match["op"], number=float(rhs))
+        number = float(rhs)
+        if not math.isfinite(number):
+            raise UsageError(f"gate '{_brief(expression)}': {_brief(rhs)} is too large a number")
+        return Gate(expression, name, match["op"], number=number)
     base = _RHS_BASELINE.match(rhs)
     if not base:
         raise UsageError(
@@ -131,12 +135,7 @@ def parse_gate(text: str) -> Gate:
 def load_gates_file(path: Path) -> tuple[list[Gate], Directions]:
     """A YAML list of gate strings, or a mapping with ``gates`` and optional
     ``lower_is_better`` / ``higher_is_better`` lists of metric-name patterns."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(read_text(path, "gates"))
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"invalid YAML: {str(exc).splitlines()[0]}") from None
+    data = parse_yaml(read_text(path, "gates"), path)
     directions = Directions()
     if isinstance(data, dict):
         unknown = set(data) - {"gates", "lower_is_better", "higher_is_better"}
@@ -240,3 +239,7 @@ def _evaluate(
         base,
         "pass" if passed else "fail",
     )
+
+
+def _brief(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"

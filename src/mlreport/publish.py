@@ -9,20 +9,22 @@ are uploaded, and moving the assets branch while the comment and the check are p
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from mlreport.errors import ForkReadOnly
+from mlreport import redact
+from mlreport.console import one_line
+from mlreport.errors import ForkReadOnly, PlatformError
 from mlreport.inputs.report import IMAGE_LINK, LocalReport, read_report
 from mlreport.platforms import workflow
-from mlreport.platforms.base import Comment, Hosted, Platform, Target
+from mlreport.platforms.base import Comment, Hosted, Identity, Platform, Target
 from mlreport.platforms.connect import connect
 from mlreport.platforms.context import Context, PublishOptions, resolve
-from mlreport.platforms.marker import has_marker, marker, truncate
+from mlreport.platforms.marker import defuse, has_marker, marker, truncate
 
 
 @dataclass(frozen=True)
@@ -54,20 +56,23 @@ def publish(directory: Path, options: PublishOptions, environ: Mapping[str, str]
     in_actions = workflow.in_actions(environ)
     urls: dict[str, str] | None = None
     result = Published()
+    failed = True
     try:
         context = resolve(options, environ)
-        if context.actions and context.token:
-            workflow.mask(context.token)
+        if context.token:
+            redact.current().add(context.token)
         for note in context.notes:
-            click.echo(f"mlreport: {note}")
+            click.echo(f"mlreport: {one_line(note)}")
         if options.dry_run:
             _dry_run(report, context, options)
+            failed = False
             return Published(action="dry run")
         platform = connect(context, options, report.directory)
         try:
             result, urls = _publish(platform, report, context, options)
         finally:
             platform.close()
+        failed = False
     except ForkReadOnly as exc:
         if not options.allow_fork_skip:
             if in_actions:
@@ -79,10 +84,18 @@ def publish(directory: Path, options: PublishOptions, environ: Mapping[str, str]
         else:
             click.echo(f"mlreport: {message}")
         result = Published(action="skipped")
+        failed = False
     finally:
         if in_actions and not options.dry_run:
-            _finish_actions(environ, report, urls, result)
+            _finish_actions(environ, report, urls, result, quiet=failed)
     return result
+
+
+def body_of(report: LocalReport, report_id: str, urls: Mapping[str, str] | None) -> str:
+    """The comment: the marker, then report.md -- in which nothing can pass for a marker,
+    and no secret of this invocation is left -- its images linked where they are hosted."""
+    markdown = redact.current().text(defuse(with_images(report.markdown, urls)))
+    return f"{marker(report_id)}\n{markdown}"
 
 
 def _publish(
@@ -90,21 +103,22 @@ def _publish(
 ) -> tuple[Published, dict[str, str] | None]:
     target = context.target
     images = report.images if options.images else []
-    with ThreadPoolExecutor(2) as pool:
+    with ThreadPoolExecutor(3) as pool:  # one round: these three do not wait for each other
         hosting = pool.submit(platform.host_images, images)
-        listing = pool.submit(_ours, platform, target, options) if options.mode != "new" else None
+        listing = pool.submit(platform.list_comments, target) if options.mode != "new" else None
+        me: Identity = pool.submit(platform.identity).result()
         hosted: Hosted = hosting.result()
-        existing = listing.result() if listing else []
+        existing = _ours(listing.result(), me, options) if listing else []
     urls = hosted.urls if options.images else None
     tag = marker(options.report_id)
     notice = (
         f"> ✂️ This report was cut to fit {platform.name}'s comment size limit. The whole "
         "report is in the job summary and the report artifact."
     )
-    body = truncate(f"{tag}\n{with_images(report.markdown, urls)}", platform.max_body, notice)
+    body = truncate(body_of(report, options.report_id, urls), platform.max_body, notice)
     with ThreadPoolExecutor(3) as pool:
         moving = pool.submit(hosted.finish)
-        posting = pool.submit(_post, platform, target, body, existing, options)
+        posting = pool.submit(_post, platform, target, body, existing, me, options)
         checking = (
             pool.submit(
                 platform.report_check,
@@ -127,8 +141,10 @@ def _publish(
     return Published(comment.url, check_url, action, where), urls
 
 
-def _ours(platform: Platform, target: Target, options: PublishOptions) -> list[Comment]:
-    return [c for c in platform.list_comments(target) if has_marker(c.body, options.report_id)]
+def _ours(comments: list[Comment], me: Identity, options: PublishOptions) -> list[Comment]:
+    """The comments that are this report's: the marker first, and written by the publisher.
+    Anyone else's comment is never edited or deleted, whatever it contains."""
+    return [c for c in comments if me.owns(c) and has_marker(c.body, options.report_id)]
 
 
 def _post(
@@ -136,13 +152,13 @@ def _post(
     target: Target,
     body: str,
     existing: list[Comment],
+    me: Identity,
     options: PublishOptions,
 ) -> tuple[Comment, str]:
     if options.mode == "update" and existing:
         kept = platform.update_comment(target, existing[0], body)
         for extra in existing[1:]:
-            if extra.author == kept.author:
-                platform.delete_comment(target, extra)
+            platform.delete_comment(target, extra)
         return kept, "updated"
     if options.mode == "replace":
         for old in existing:
@@ -151,15 +167,21 @@ def _post(
     action = "replaced" if options.mode == "replace" and existing else "created"
     if options.mode == "new":
         return created, action
-    return _settle(platform, target, created, body, options), action
+    return _settle(platform, target, created, body, me, options), action
 
 
 def _settle(
-    platform: Platform, target: Target, created: Comment, body: str, options: PublishOptions
+    platform: Platform,
+    target: Target,
+    created: Comment,
+    body: str,
+    me: Identity,
+    options: PublishOptions,
 ) -> Comment:
     """Two publishers may have each created a comment: the oldest one stays (with the
     newest body), every later one of ours goes, whichever publisher gets here first."""
-    ours = [c for c in _ours(platform, target, options) if c.author == created.author]
+    ours = [c for c in _ours(platform.list_comments(target), me, options) if c.id != created.id]
+    ours.append(created)
     if len(ours) <= 1:
         return created
     keep = min(ours, key=lambda c: _order(c.id))
@@ -177,21 +199,49 @@ def _order(comment_id: str) -> tuple[int, str]:
 
 
 def _finish_actions(
-    environ: Mapping[str, str], report: LocalReport, urls: dict[str, str] | None, result: Published
+    environ: Mapping[str, str],
+    report: LocalReport,
+    urls: dict[str, str] | None,
+    result: Published,
+    *,
+    quiet: bool,
 ) -> None:
-    """The job summary and step outputs, whether or not the comment went out."""
+    """The job summary and step outputs, whether or not the comment went out. A file that
+    cannot be written is a warning and, unless publishing already failed (*quiet*: that
+    error is the one to see), an error of its own (exit 3)."""
     notice = "> ✂️ The report was cut to fit the 1 MiB job summary limit; see the artifact."
-    summary = _fit_bytes(with_images(report.markdown, urls), workflow.SUMMARY_LIMIT, notice)
-    workflow.append_summary(environ, summary)
-    workflow.set_outputs(
-        environ,
-        {
-            "report-path": str(report.directory / "report.md"),
-            "comment-url": result.comment_url,
-            "status": report.status,
-            "gates-failed": str(report.gates_failed),
-        },
-    )
+    markdown = defuse(with_images(report.markdown, urls))
+    summary = _fit_bytes(markdown, workflow.SUMMARY_LIMIT, notice)
+    problems = [
+        problem
+        for problem in (
+            _attempt(lambda: workflow.append_summary(environ, summary)),
+            _attempt(
+                lambda: workflow.set_outputs(
+                    environ,
+                    {
+                        "report-path": str(report.directory / "report.md"),
+                        "comment-url": result.comment_url,
+                        "status": report.status,
+                        "gates-failed": str(report.gates_failed),
+                    },
+                )
+            ),
+        )
+        if problem is not None
+    ]
+    if problems and not quiet:
+        raise problems[0]
+
+
+def _attempt(write: Callable[[], object]) -> PlatformError | None:
+    """Run *write*; a failure is a warning annotation, and returned."""
+    try:
+        write()
+    except PlatformError as exc:
+        workflow.warning(str(exc))
+        return exc
+    return None
 
 
 def _fit_bytes(text: str, limit: int, notice: str) -> str:
@@ -203,15 +253,21 @@ def _fit_bytes(text: str, limit: int, notice: str) -> str:
 
 
 def _dry_run(report: LocalReport, context: Context, options: PublishOptions) -> None:
-    body = f"{marker(options.report_id)}\n{with_images(report.markdown, None)}"
+    """What would be sent. Images that would be uploaded keep their links to the files
+    here (publishing points them at the hosted copies); without images, the body says so."""
+    images = report.images if options.images else []
+    body = body_of(report, options.report_id, {i.path: i.path for i in images} if images else None)
     where = context.target.describe(context.platform)
     click.echo(f"mlreport: dry run: would publish to {context.platform} {context.repo} {where}")
     click.echo(
         f"  mode {options.mode}, id {options.report_id}, token "
         f"{'set' if context.token else 'MISSING'}, API {context.api_url or '-'}"
     )
-    for image in report.images if options.images else []:
-        click.echo(f"  image {image.path} ({len(image.data):,} bytes, sha256 {image.sha256[:12]})")
+    for image in images:
+        click.echo(
+            f"  would upload image {one_line(image.path)} ({len(image.data):,} bytes, "
+            f"sha256 {image.sha256[:12]})"
+        )
     if options.check:
         click.echo(f"  check run {options.check_name!r}: {report.status}")
     click.echo(f"  comment body ({len(body):,} characters):\n")

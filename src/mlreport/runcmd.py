@@ -1,49 +1,54 @@
 """Run the user's training command, streaming its output and keeping the last lines.
 
 Output is passed through as it comes (stdout and stderr merged, in order), with secrets
-from the environment masked; the report keeps the tail, cleaned of terminal escapes.
+masked (:mod:`mlreport.redact`); the report keeps the tail, cleaned of terminal escapes.
+
+Every wait is bounded, so that ``run`` always gets to write the report:
+
+- the output is read until the command exits, then at most :data:`READ_GRACE` seconds more
+  (a background process, or one in a new session, may hold the stream open for hours);
+- SIGTERM/SIGINT (a cancelled CI job) go to the command's whole process group; a group
+  still running :data:`KILL_GRACE` seconds later gets SIGKILL;
+- a line without a newline is passed on in pieces: memory stays bounded by
+  :data:`CHUNK` + :data:`MAX_PENDING`, whatever the command prints.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 import re
+import selectors
 import signal
 import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import FrameType
 from typing import BinaryIO
 
+from mlreport import redact
+
 TAIL_LINES = 50
 MAX_LINE_CHARS = 400
-SECRET_NAME = re.compile(
-    r"TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL", re.IGNORECASE
-)
-MIN_SECRET_LENGTH = 6
+READ_GRACE = 2.0  # seconds the output is still read after the command exited
+KILL_GRACE = 5.0  # seconds between passing on SIGTERM/SIGINT and SIGKILL
+CHUNK = 1 << 16
+MAX_PENDING = 1 << 16  # bytes of a line without a newline held back before passing it on
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 
 
 @dataclass(frozen=True)
 class RunResult:
-    command: list[str]
+    command: list[str]  # as shown: secrets masked
     exit_code: int
     duration_s: float
     output_tail: list[str]
     output_lines: int
     error: str | None = None
-
-
-def secrets_in(environ: Mapping[str, str]) -> list[str]:
-    """Values of environment variables whose names say they are secrets, longest first."""
-    values = {
-        v for k, v in environ.items() if SECRET_NAME.search(k) and len(v) >= MIN_SECRET_LENGTH
-    }
-    return sorted(values, key=len, reverse=True)
 
 
 def clean_line(line: str) -> str:
@@ -55,6 +60,15 @@ def clean_line(line: str) -> str:
     return line
 
 
+def signal_name(number: int) -> str:
+    """``SIGTERM``, and for real-time signals ``SIGRTMIN+6``."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        low, high = getattr(signal, "SIGRTMIN", 0), getattr(signal, "SIGRTMAX", -1)
+        return f"SIGRTMIN+{number - low}" if low <= number <= high else f"signal {number}"
+
+
 def run_command(
     command: Sequence[str],
     *,
@@ -64,64 +78,226 @@ def run_command(
 ) -> RunResult:
     """Run *command* (no shell), echo its output to *stream*, return its outcome."""
     out = stream if stream is not None else sys.stdout.buffer
+    redactor = redact.current()
+    shown = redactor.argv(command)
     env = dict(os.environ if environ is None else environ)
-    secrets = [s.encode() for s in secrets_in(env)]
-    tail: deque[str] = deque(maxlen=tail_lines)
     started = time.monotonic()
     try:
         process = subprocess.Popen(
             list(command),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             env=env,
-            start_new_session=True,  # signals reach it once: from us, not also from the tty
+            start_new_session=True,  # its own process group: signals reach all of it, once
         )
     except FileNotFoundError:
-        return RunResult(list(command), 127, 0.0, [], 0, f"command not found: {command[0]}")
+        return RunResult(shown, 127, 0.0, [], 0, f"command not found: {command[0]}")
     except PermissionError:
-        return RunResult(list(command), 126, 0.0, [], 0, f"permission denied: {command[0]}")
-    count = 0
-    with process:
-        previous = _forward_signals(process)
-        try:
-            assert process.stdout is not None
-            for raw in process.stdout:
-                for secret in secrets:
-                    raw = raw.replace(secret, b"***")
-                out.write(raw)
-                out.flush()
-                tail.append(clean_line(raw.decode("utf-8", errors="replace")))
-                count += 1
-            code = process.wait()
-        finally:
-            _restore_signals(previous)
-    duration = time.monotonic() - started
-    error = None
+        return RunResult(shown, 126, 0.0, [], 0, f"permission denied: {command[0]}")
+    except OSError as exc:
+        return RunResult(shown, 126, 0.0, [], 0, f"cannot run {command[0]}: {exc.strerror}")
+    output = _Output(out, redactor, tail_lines)
+    guard = _Signals(process)
+    with process, guard:
+        assert process.stdout is not None
+        stopped, exited = _pump(process, process.stdout.fileno(), output, guard)
+        code = _wait(process, guard)
+    output.finish()
+    duration = (exited or time.monotonic()) - started
+    notes = []
     if code < 0:
-        error = f"killed by signal {signal.Signals(-code).name}"
+        notes.append(f"killed by signal {signal_name(-code)}")
         code = 128 - code
-    return RunResult(list(command), code, round(duration, 3), list(tail), count, error)
+    if guard.killed:
+        notes.append(f"SIGKILL after {KILL_GRACE:g} s: it did not stop on {guard.received}")
+    if stopped:
+        notes.append(
+            f"its output was read until {READ_GRACE:g} s after it exited (a process it "
+            "started still holds the output open)"
+        )
+    return RunResult(
+        shown,
+        code,
+        round(duration, 3),
+        list(output.tail),
+        output.lines,
+        "; ".join(notes) or None,
+    )
 
 
-Handlers = dict[int, object]
+class _Output:
+    """The command's bytes: passed on redacted, counted, the last lines kept."""
+
+    def __init__(self, out: BinaryIO, redactor: redact.Redactor, tail_lines: int) -> None:
+        self.out = out
+        self.redactor = redactor
+        self.tail: deque[str] = deque(maxlen=tail_lines)
+        self.lines = 0
+        self._pending = b""  # bytes not passed on yet: the end of an unfinished line
+        self._partial = ""  # the unfinished line's text, for the tail (bounded)
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def feed(self, data: bytes) -> None:
+        self._pending += data
+        cut = self._pending.rfind(b"\n") + 1
+        if cut:
+            self._emit(self._pending[:cut])
+            self._pending = self._pending[cut:]
+        if len(self._pending) > MAX_PENDING:  # a line without end: pass it on in pieces,
+            masked = self.redactor.bytes(self._pending)  # holding back what might be
+            keep = self.redactor.longest  # a secret's start
+            self._emit(masked[: len(masked) - keep])
+            self._pending = masked[len(masked) - keep :]
+
+    def finish(self) -> None:
+        self._emit(self._pending, final=True)
+        self._pending = b""
+        if self._partial:
+            self._line("")
+
+    def _emit(self, data: bytes, *, final: bool = False) -> None:
+        data = self.redactor.bytes(data)
+        if data:
+            with contextlib.suppress(OSError, ValueError):  # a closed or broken stdout
+                self.out.write(data)
+                self.out.flush()
+        *ended, rest = self._decoder.decode(data, final=final).split("\n")
+        for piece in ended:
+            self._line(piece)
+        self._partial = _bounded(self._partial + rest)
+
+    def _line(self, piece: str) -> None:
+        self.tail.append(clean_line(self._partial + piece))
+        self._partial = ""
+        self.lines += 1
 
 
-def _forward_signals(process: subprocess.Popen[bytes]) -> Handlers:
-    """Pass SIGTERM/SIGINT on to the command's process group, so a cancelled CI job stops
-    training (and whatever it started) while mlreport stays to write the report."""
+def _bounded(text: str) -> str:
+    """Enough of an unfinished line for :func:`clean_line`: what follows its last \\r,
+    at most a few times what the report shows."""
+    if "\r" in text:
+        text = text.rsplit("\r", 1)[-1]
+    return text[: 4 * MAX_LINE_CHARS]
 
-    def forward(signum: int, frame: FrameType | None) -> None:
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signum)
 
-    previous: Handlers = {}
+def _pump(
+    process: subprocess.Popen[bytes], fd: int, output: _Output, guard: _Signals
+) -> tuple[bool, float | None]:
+    """Read the output until it ends, or :data:`READ_GRACE` after the command exited.
+    Returns whether it was cut off so, and when the command was seen to exit."""
+    os.set_blocking(fd, False)
+    exited_at: float | None = None
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while True:
+            now = time.monotonic()
+            guard.escalate(now)
+            if exited_at is None and process.poll() is not None:
+                exited_at = now
+            if exited_at is not None and now - exited_at >= READ_GRACE:
+                return True, exited_at
+            wait = 0.1 if exited_at is None else max(0.0, exited_at + READ_GRACE - now)
+            if not selector.select(min(wait, 0.1)):
+                continue
+            try:
+                data = os.read(fd, CHUNK)
+            except BlockingIOError:
+                continue
+            if not data:
+                return False, exited_at
+            output.feed(data)
+
+
+def _wait(process: subprocess.Popen[bytes], guard: _Signals) -> int:
+    """The command's exit status; a command that closed its output but runs on is waited
+    for, still within the signal rules."""
+    while True:
+        try:
+            return process.wait(timeout=0.1)
+        except subprocess.TimeoutExpired:
+            guard.escalate(time.monotonic())
+
+
+class _Signals:
+    """SIGTERM/SIGINT passed on to the command's process group while it runs, mlreport
+    staying to write the report; SIGKILL for the group if it is still there later."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+        self.received: str | None = None
+        self.at: float | None = None
+        self.killed = False
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> _Signals:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(ValueError):  # not the main thread: nothing to forward
+                self._previous[signum] = signal.signal(signum, self._forward)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+
+    def _forward(self, signum: int, frame: FrameType | None) -> None:
+        if self.received is None:
+            self.received, self.at = signal_name(signum), time.monotonic()
+        self._group(signum)
+
+    def escalate(self, now: float) -> None:
+        due = self.at is not None and not self.killed and now - self.at >= KILL_GRACE
+        if due and (self.process.poll() is None or self._group_alive()):
+            self.killed = self._group(signal.SIGKILL)
+
+    def _group(self, signum: int) -> bool:
+        try:
+            os.killpg(self.process.pid, signum)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+
+    def _group_alive(self) -> bool:
+        try:
+            os.killpg(self.process.pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+
+
+@contextlib.contextmanager
+def shielded() -> Iterator[list[str]]:
+    """While the report of a finished command is written: SIGTERM and SIGINT (the second
+    signal of a cancelled CI job) are recorded in the list yielded, not fatal."""
+    received: list[str] = []
+    previous: dict[int, object] = {}
+
+    def record(signum: int, frame: FrameType | None) -> None:
+        received.append(signal_name(signum))
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(ValueError):  # not the main thread: nothing to forward
-            previous[signum] = signal.signal(signum, forward)
-    return previous
+        with contextlib.suppress(ValueError):  # not the main thread
+            previous[signum] = signal.signal(signum, record)
+    try:
+        yield received
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)  # type: ignore[arg-type]
 
 
-def _restore_signals(previous: Handlers) -> None:
-    for signum, handler in previous.items():
-        signal.signal(signum, handler)  # type: ignore[arg-type]
+def working_directory_back(path: str) -> str | None:
+    """Make *path* the working directory again if the command deleted it (so that the
+    report, relative to it, can be written); returns what to tell the user, or None."""
+    if os.path.isdir(path):
+        with contextlib.suppress(OSError):
+            if os.path.samefile(os.getcwd(), path):
+                return None
+    try:
+        os.makedirs(path, exist_ok=True)
+        os.chdir(path)
+    except OSError as exc:
+        return (
+            f"the command removed the working directory {path}, and it cannot be made "
+            f"again ({exc.strerror})"
+        )
+    return f"the command removed the working directory {path}: made it again for the report"

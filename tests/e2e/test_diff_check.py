@@ -55,7 +55,7 @@ def test_diff_defaults_to_head(repo: Path, cli: CLI) -> None:
 def test_diff_markdown_and_json(repo: Path, cli: CLI) -> None:
     md = cli("diff", "-m", "metrics.json", "--md", "--baseline", "main")
     assert md.code == 0
-    assert md.out.splitlines()[1].startswith("|:--")
+    assert md.out.splitlines()[1].startswith("| :--")
     assert "| accuracy | " in md.out.replace("  ", " ").replace("  ", " ")
     data = json.loads(cli("diff", "-m", "metrics.json", "--json").out)
     assert data[0] == {

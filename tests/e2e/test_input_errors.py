@@ -166,7 +166,7 @@ def test_invalid_yaml_metrics(tmp_path: Path, cli: CLI) -> None:
 def test_duplicate_key_in_yaml_metrics(tmp_path: Path, cli: CLI) -> None:
     write_text(tmp_path / "m.yaml", "test:\n  acc: 0.9\n  loss: 0.3\n  acc: 0.8\n")
     line = one_line_error(cli("diff", "-m", "m.yaml"), "m.yaml")
-    assert line == "mlreport: error: m.yaml: key 'acc' appears twice in one mapping"
+    assert line == "mlreport: error: m.yaml: key 'acc' appears twice in one mapping (line 4)"
 
 
 def test_invalid_csv_metrics(tmp_path: Path, cli: CLI) -> None:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +128,126 @@ def test_sigterm_is_forwarded_and_the_report_written(tmp_path: Path) -> None:
     data = report(tmp_path / "out")
     assert data["run"]["exit_code"] == 143
     assert data["run"]["output_tail"] == ["started", "stopping cleanly"]
+
+
+# -- every wait is bounded, and the report is always written -------------------------------
+
+
+def _run_process(tmp_path: Path, *command: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [PY, "-m", "mlreport", "run", "-o", "out", "--", *command],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "MLREPORT_CHART_WORKERS": "0"},
+    )
+
+
+def test_a_background_process_holding_the_output_does_not_hold_run(tmp_path: Path) -> None:
+    started = time.monotonic()
+    process = _run_process(tmp_path, "sh", "-c", "sleep 30 & echo done")
+    output = process.communicate(timeout=60)[0].decode()
+    assert time.monotonic() - started < 15
+    assert process.returncode == 0, output
+    data = report(tmp_path / "out")
+    assert data["run"]["output_tail"] == ["done"]
+    assert data["run"]["duration_s"] < 2  # the command's own time, not the wait after it
+    assert "a process it started still holds the output open" in output
+
+
+def test_sigterm_with_a_new_session_holding_the_output_still_writes_the_report(
+    tmp_path: Path,
+) -> None:
+    """A cancelled job whose command started a process in a session of its own (out of
+    reach of the group's signal) that keeps the output open."""
+    script = "setsid sh -c 'echo detached; exec sleep 60' & sleep 60"
+    process = _run_process(tmp_path, "sh", "-c", script)
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == b"detached"  # in its own session by now
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    output = process.communicate(timeout=60)[0].decode()
+    assert time.monotonic() - started < 10  # what a cancelled CI job leaves a step
+    assert process.returncode == 1, output
+    data = report(tmp_path / "out")
+    assert data["run"]["exit_code"] == 143
+    assert "killed by signal SIGTERM" in data["run"]["error"]
+
+
+def test_a_command_ignoring_sigterm_gets_sigkill_and_the_report_is_written(
+    tmp_path: Path,
+) -> None:
+    script = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+    script += "print('stubborn', flush=True); time.sleep(60)"
+    process = _run_process(tmp_path, PY, "-c", script)
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == b"stubborn"
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=60)
+    assert time.monotonic() - started < 10
+    assert process.returncode == 1
+    data = report(tmp_path / "out")
+    assert data["run"]["exit_code"] == 137
+    assert "SIGKILL after 5 s: it did not stop on SIGTERM" in data["run"]["error"]
+
+
+@pytest.mark.parametrize(
+    ("script", "code", "error"),
+    [
+        ('kill -40 "$$"', 168, "killed by signal SIGRTMIN+6"),  # a real-time signal
+        ('kill -KILL "$$"', 137, "killed by signal SIGKILL"),
+    ],
+)
+def test_a_command_killed_by_any_signal_gets_its_report(
+    workdir: Path, cli: CLI, script: str, code: int, error: str
+) -> None:
+    result = cli("run", "-o", "out", "--", "sh", "-c", script)
+    assert result.code == 1, result.output
+    assert report(workdir / "out")["run"]["exit_code"] == code
+    assert f"mlreport: {error}" in result.err
+
+
+def test_a_command_removing_the_working_directory_gets_its_report(tmp_path: Path) -> None:
+    here = tmp_path / "project"
+    here.mkdir()
+    (here / "out").mkdir()  # a report of an earlier run, removed too
+    process = subprocess.Popen(
+        [PY, "-m", "mlreport", "run", "-o", "out", "--", "sh", "-c", 'rm -rf "$PWD"'],
+        cwd=here,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "MLREPORT_CHART_WORKERS": "0"},
+    )
+    output = process.communicate(timeout=60)[0].decode()
+    assert process.returncode == 1, output
+    data = report(here / "out")
+    assert data["errors"] == [
+        f"the command removed the working directory {here}: made it again for the report"
+    ]
+
+
+def test_a_command_removing_the_report_directory_gets_its_report(workdir: Path, cli: CLI) -> None:
+    (workdir / "out").mkdir()
+    result = cli("run", "-o", "out", "--", "rm", "-rf", "out")
+    assert result.code == 0, result.output
+    assert report(workdir / "out")["run"]["exit_code"] == 0
+
+
+def test_a_huge_line_without_an_end_keeps_memory_bounded(tmp_path: Path) -> None:
+    """200 MB on one line: passed on as it comes, never held whole."""
+    script = "import sys\nfor _ in range(200): sys.stdout.buffer.write(b'x' * (1 << 20))\n"
+    code = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run([sys.executable, '-m', 'mlreport', 'run', '-o', 'out', '--',\n"
+        f"    sys.executable, '-c', {script!r}], stdout=subprocess.DEVNULL)\n"
+        "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    done = subprocess.run(
+        [PY, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True
+    )
+    returncode, peak_kib = map(int, done.stdout.split())
+    assert returncode == 0
+    assert peak_kib < 150 * 1024  # the largest process: mlreport, well under the 200 MB
+    tail = report(tmp_path / "out")["run"]["output_tail"]
+    assert len(tail) == 1 and tail[0].endswith("x…") and len(tail[0]) == 400

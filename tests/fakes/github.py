@@ -1061,6 +1061,27 @@ class FakeGitHub(FakePlatform):
     def _get_repo(self, req: Request) -> Response:
         return Response.json(200, self._repo_json(self._repo(req), full=True))
 
+    def _get_authenticated_user(self, req: Request) -> Response:
+        """GET /user: the token's user; 403 for a bot's token (the workflow's GITHUB_TOKEN, a
+        GitHub App installation token), as GitHub answers it."""
+        if self.user_login.endswith("[bot]"):
+            raise HTTPError(
+                403,
+                {
+                    "message": "Resource not accessible by integration",
+                    "documentation_url": "https://docs.github.com/rest/users/users"
+                    "#get-the-authenticated-user",
+                    "status": "403",
+                },
+            )
+        user = self._user(self.user_login)
+        profile = dict.fromkeys(("name", "company", "blog", "location", "email", "hireable"))
+        profile |= {"bio": None, "public_repos": 1, "public_gists": 0, "followers": 0}
+        stamp = "2024-01-01T00:00:00Z"
+        return Response.json(
+            200, {**user, **profile, "following": 0, "created_at": stamp, "updated_at": stamp}
+        )
+
     # -- Git data
 
     def _store_blob(self, repo: _Repo, content: bytes) -> str:
@@ -1691,6 +1712,7 @@ class FakeGitHub(FakePlatform):
             ("GET", f"{r}/git/commits/{{commit_sha}}", self._get_commit),
             ("POST", f"{r}/git/commits", self._create_commit),
             ("POST", f"{r}/check-runs", self._create_check_run),
+            ("GET", "/user", self._get_authenticated_user),
         ]
         for scope in (r, "/orgs/{org}"):
             runners = f"{scope}/actions/runners"

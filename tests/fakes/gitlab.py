@@ -272,6 +272,12 @@ class FakeGitLab(FakePlatform):
             "web_url": f"{self.url}/{quote(username)}",
         }
 
+    def _get_current_user(self, req: Request) -> Response:
+        if req.auth == "job-token":
+            raise HTTPError(403, {"message": "403 Forbidden"})
+        bot = self.user_username.startswith(("project_", "group_"))
+        return Response.json(200, {**self._user(self.user_username), "bot": bot})
+
     def _principal(self, req: Request) -> str:
         return self.user_username
 
@@ -636,6 +642,7 @@ class FakeGitLab(FakePlatform):
         issue = f"{p}/issues/{{issue_iid}}"
         discussions = f"{p}/repository/commits/{{sha}}/discussions"
         routes = [
+            ("GET", "/user", self._get_current_user),
             ("GET", p, self._get_project),
             ("GET", mr, self._get_merge_request),
             ("GET", f"{mr}/notes", self._list_notes),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
+
+from mlreport.files import write_atomic
 
 DPI = 100
 LABEL_CHARS = 24
@@ -65,7 +67,8 @@ def figure(width: float, height: float) -> Iterator[Any]:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(cast(Any, STYLE)):
+    with matplotlib.rc_context(cast(Any, STYLE)), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # data-driven oddities: the chart is still drawn
         fig = Figure(figsize=(width, height), dpi=DPI)
         FigureCanvasAgg(fig)
         yield fig
@@ -77,10 +80,7 @@ def save(fig: Any, directory: Path, name: str, title: str, note: str = "") -> Im
     fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     data = buffer.getvalue()
     filename = f"{name}.png"
-    target = directory / filename
-    temporary = target.with_name(f".{filename}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
+    write_atomic(directory / filename, data)
     return Image(name, filename, title, hashlib.sha256(data).hexdigest(), note)
 
 

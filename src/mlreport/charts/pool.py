@@ -18,6 +18,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 ChartJob = tuple[Callable[..., Any], tuple[Any, ...]]
@@ -37,6 +38,8 @@ def _single_threaded() -> bool:
 
 def _warm_up() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt stops
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # and terminate() must stop a worker, even
+    # one forked while the parent shields the report from SIGTERM
     from mlreport.charts import confusion, curves, history, regression  # noqa: F401
     from mlreport.charts.figure import figure
 
@@ -45,9 +48,21 @@ def _warm_up() -> None:
         fig.canvas.draw()
 
 
+@dataclass(frozen=True)
+class Failed:
+    """A chart that could not be drawn (its data broke matplotlib, or its file could not be
+    written): the report goes on without it, and says so."""
+
+    function: str
+    error: str
+
+
 def _call(job: ChartJob) -> Any:
     function, args = job
-    return function(*args)
+    try:
+        return function(*args)
+    except Exception as exc:  # data can break matplotlib in more ways than can be listed
+        return Failed(getattr(function, "__name__", "chart"), f"{type(exc).__name__}: {exc}")
 
 
 def worker_count() -> int:

@@ -71,35 +71,35 @@ def _traceback() -> None:
     traceback.print_exc()
 
 
-_secrets: list[str] = []
-
-
-def _remember_secrets(args: Sequence[str]) -> None:
-    """Tokens from the environment and from --token, to be masked in every error line."""
-    from mlreport.runcmd import secrets_in
-
-    _secrets[:] = secrets_in(os.environ)
-    for index, arg in enumerate(args):
-        if arg == "--token" and index + 1 < len(args):
-            _secrets.append(args[index + 1])
-        elif arg.startswith("--token="):
-            _secrets.append(arg.split("=", 1)[1])
-
-
 def error(message: str) -> None:
-    for secret in sorted(_secrets, key=len, reverse=True):
-        if secret:
-            message = message.replace(secret, "***")
-    click.echo(f"mlreport: error: {message}", err=True)
+    """The one error line (redacted and defused by the console guard, like all output)."""
+    from mlreport.console import one_line
+
+    click.echo(f"mlreport: error: {one_line(message)}", err=True)
 
 
 def handle(work: Callable[[], int | None], args: Sequence[str]) -> int:
     """Run *work* (a command given *args*) and return its exit code: the one mapping from
-    what went wrong to the code mlreport exits with."""
+    what went wrong to the code mlreport exits with. Everything it prints, and everything
+    the report carries, is kept free of this invocation's secrets (:mod:`mlreport.redact`)."""
+    from mlreport import console, redact
+
     debug = _debug(args)
     # Per invocation, so that one --debug run leaves nothing behind in this process.
     logging.getLogger("mlreport").setLevel(logging.DEBUG if debug else logging.WARNING)
-    _remember_secrets(args)
+    redactor = redact.Redactor(redact.secrets_of(os.environ, args))
+    broken_pipe = False
+    with redact.activate(redactor), console.guarded():
+        try:
+            return _outcome(work, debug)
+        except BrokenPipeError:
+            broken_pipe = True
+    if broken_pipe:
+        sys.stderr.close()  # e.g. `mlreport diff | head`: stop quietly
+    return EXIT_OK
+
+
+def _outcome(work: Callable[[], int | None], debug: bool) -> int:
     try:
         result = work()
     except click.UsageError as exc:
@@ -127,8 +127,7 @@ def handle(work: Callable[[], int | None], args: Sequence[str]) -> int:
         error("interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        sys.stderr.close()  # e.g. `mlreport diff | head`: stop quietly
-        return EXIT_OK
+        raise
     except Exception as exc:  # a bug: one line, the traceback with --debug
         if debug:
             _traceback()

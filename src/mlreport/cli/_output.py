@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from mlreport.console import one_line
+
 if TYPE_CHECKING:
     from mlreport.evaluation import Evaluation
     from mlreport.gates import GateResult
@@ -23,17 +25,22 @@ def gate_line(g: GateResult) -> str:
     return f"{g.status:7} {g.expression}  ({detail})"
 
 
-def print_outcome(evaluation: Evaluation, summary: str, *, verbose: bool = False) -> None:
-    """One status line, then every failure (and with *verbose*, every gate and check)."""
-    mark = "FAIL" if evaluation.failures else "PASS"
-    click.echo(f"{mark}: {summary}")
+def print_outcome(
+    evaluation: Evaluation, summary: str, *, status: str | None = None, verbose: bool = False
+) -> None:
+    """One status line (*status*: the report's, which counts a failed ``run`` command too),
+    then every failure (and with *verbose*, every gate and check). Every value is kept on
+    its line: data cannot start a line of its own (see :mod:`mlreport.console`)."""
+    failed = status == "fail" if status is not None else bool(evaluation.failures)
+    click.echo(f"{'FAIL' if failed else 'PASS'}: {one_line(summary)}")
     for g in evaluation.gates:
         if verbose or g.status == "fail":
-            click.echo(f"  gate  {gate_line(g)}")
+            click.echo(f"  gate  {one_line(gate_line(g))}")
     for c in evaluation.checks:
         if verbose or not c.passed:
-            click.echo(f"  check {'pass   ' if c.passed else 'fail   '}{c.name}: {c.detail}")
+            mark = "pass   " if c.passed else "fail   "
+            click.echo(f"  check {mark}{one_line(c.name)}: {one_line(c.detail)}")
     for e in evaluation.errors:
-        click.echo(f"  error {e}")
+        click.echo(f"  error {one_line(e)}")
     for note in evaluation.notes:
-        click.echo(f"  note  {note}", err=True)
+        click.echo(f"  note  {one_line(note)}", err=True)

@@ -60,6 +60,7 @@ OPTIONS = (
     "no_images",
     "allow_fork_skip",
     "assets_branch",
+    "bot_login",
     "timeout",
     "debug",
 )

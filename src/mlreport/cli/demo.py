@@ -65,7 +65,7 @@ def _demo(output: Path, pool: ChartPool | None) -> int:
     click.echo(
         f"Wrote {report.markdown} ({len(report.images)} charts), {report.json.name} and {page.name}"
     )
-    print_outcome(evaluation, report.summary)
+    print_outcome(evaluation, report.summary, status=report.status)
     gates = "".join(f" \\\n    --gate {shlex.quote(g)}" for g in GATES)
     click.echo(
         "\nThe same by hand:\n"

@@ -9,7 +9,7 @@ from typing import Any, TypeVar, get_args
 
 import click
 
-from mlreport.cli.types import FILE, FILES, Lines
+from mlreport.cli.types import FILE, FILES, Lines, Number
 from mlreport.config import (
     Directions,
     OutputOptions,
@@ -172,7 +172,7 @@ gate_options = apply(
     option(
         "--category-tolerance",
         env="CATEGORY_TOLERANCE",
-        type=click.FloatRange(0, 1),
+        type=Number(0, 1),
         default=SANITY.category_tolerance,
         show_default=True,
         help="Share by which the count of predicted categories may differ from the true.",
@@ -180,7 +180,7 @@ gate_options = apply(
     option(
         "--fold-mad",
         env="FOLD_MAD",
-        type=click.FloatRange(min=0, min_open=True),
+        type=Number(min=0, min_open=True),
         default=SANITY.fold_mad,
         show_default=True,
         help="A fold further than this many MADs from the median is an outlier.",

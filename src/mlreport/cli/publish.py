@@ -9,6 +9,7 @@ from typing import Any, get_args
 import click
 
 from mlreport.cli.options import apply, given, option
+from mlreport.cli.types import TIMEOUT
 from mlreport.errors import EXIT_OK
 from mlreport.platforms.context import Mode, PlatformChoice, PublishOptions
 
@@ -94,6 +95,13 @@ publish_options = apply(
         help="A read-only token (fork pull request) is a warning, not an error.",
     ),
     option(
+        "--bot-login",
+        env="BOT_LOGIN",
+        metavar="LOGIN",
+        help="GitHub App token: the bot it posts as (<app-slug>[bot]); only its comments are "
+        "updated. Default: the token's user, or any bot for the workflow's GITHUB_TOKEN.",
+    ),
+    option(
         "--assets-branch",
         env="ASSETS_BRANCH",
         default=PUBLISH.assets_branch,
@@ -103,7 +111,7 @@ publish_options = apply(
     option(
         "--timeout",
         env="TIMEOUT",
-        type=click.FloatRange(min=0.1),
+        type=TIMEOUT,
         default=PUBLISH.timeout,
         show_default=True,
         help="Seconds to wait for one answer before retrying.",

@@ -11,6 +11,7 @@ from mlreport.cli._output import print_outcome
 from mlreport.cli.options import OUTPUT, build_inputs, build_output_options, input_options, option
 from mlreport.cli.publish import build_publish_options, publish_options
 from mlreport.cli.types import FILE
+from mlreport.console import one_line
 from mlreport.errors import EXIT_FAILED, EXIT_OK, MlreportError, Reported, UsageError
 
 if TYPE_CHECKING:
@@ -87,13 +88,15 @@ def _finish(
     the outcome)."""
     charts = len(files.images)
     click.echo(
-        f"Wrote {files.markdown} ({charts} chart{'s' if charts != 1 else ''}) and {files.json.name}"
+        f"Wrote {one_line(files.markdown)} ({charts} chart{'s' if charts != 1 else ''}) and "
+        f"{files.json.name}"
     )
-    print_outcome(evaluation, files.summary)
+    print_outcome(evaluation, files.summary, status=files.status)
     if output.openmetrics is not None:
         from mlreport.report.openmetrics import write_openmetrics
 
-        write_openmetrics(output.openmetrics, evaluation.metrics)
+        for note in write_openmetrics(output.openmetrics, evaluation.metrics):
+            click.echo(f"mlreport: note: {one_line(note)}", err=True)
     if publishing is not None:
         import os
 
@@ -137,21 +140,24 @@ def run(command: tuple[str, ...], **kwargs: Any) -> int:
     --metrics metrics.json -- python train.py. A failing command makes the run exit 1, and
     the report (with the command's output) is still written.
     """
+
+    from mlreport import runcmd
     from mlreport.charts.pool import chart_pool
     from mlreport.gates import parse_gates
-    from mlreport.runcmd import run_command
 
     inputs = build_inputs(kwargs)
     output = build_output_options(kwargs)
     gates = parse_gates(inputs)  # a malformed gate is reported before training, not after
     publishing = _publishing(kwargs)
-    result = run_command(command)
+    here = _cwd()
+    result = runcmd.run_command(command)
     if result.error:
-        click.echo(f"mlreport: {result.error}", err=True)
-    with chart_pool() as pool:
+        click.echo(f"mlreport: {one_line(result.error)}", err=True)
+    with runcmd.shielded(), chart_pool() as pool:  # the report is written, whatever comes
         from mlreport.evaluation import Evaluation, evaluate
         from mlreport.report.write import write_report
 
+        moved = runcmd.working_directory_back(here)
         error: MlreportError | None = None
         try:
             evaluation = evaluate(inputs, gates)
@@ -159,10 +165,23 @@ def run(command: tuple[str, ...], **kwargs: Any) -> int:
             # Training that failed (or wrote nothing) still gets a report with its output.
             error = exc
             evaluation = Evaluation(inputs, errors=[str(exc)])
+        if moved:
+            evaluation.errors.insert(0, moved)
         files = write_report(evaluation, output, run=result, pool=pool)
-    _finish(files, evaluation, output, publishing)
+        _finish(files, evaluation, output, publishing)
     if result.exit_code != 0:
         return EXIT_FAILED
     if error is not None:
         raise Reported(error)
     return EXIT_OK if evaluation.passed or not output.fail_on_gates else EXIT_FAILED
+
+
+def _cwd() -> str:
+    import os
+
+    try:
+        return os.getcwd()
+    except FileNotFoundError:
+        raise UsageError(
+            "the working directory does not exist (it was removed)", "cd to a directory"
+        ) from None

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mlreport.cli.options import apply, option
-from mlreport.cli.types import Duration, Words
+from mlreport.cli.types import TIMEOUT, Duration, Number, Words
 from mlreport.errors import EXIT_OK, UsageError
 from mlreport.platforms.base import REQUEST_TIMEOUT
 from mlreport.runners.launch import LaunchOptions
@@ -40,7 +40,7 @@ _scope_options = apply(
         "--api-timeout",
         "timeout",
         env="TIMEOUT",
-        type=click.FloatRange(min=0.1),
+        type=TIMEOUT,
         default=REQUEST_TIMEOUT,
         show_default=True,
         help="Seconds to wait for one GitHub answer before retrying.",
@@ -123,7 +123,7 @@ def runner() -> None:
 @option(
     "--poll-interval",
     env="POLL_INTERVAL",
-    type=click.FloatRange(min=0.01),
+    type=Number(min=0.01, max=3600),
     default=LaunchOptions.poll_interval,
     show_default=True,
     help="Seconds between checks while waiting.",

@@ -3,6 +3,7 @@ durations, word lists."""
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -29,15 +30,40 @@ FILE = click.Path(path_type=Path, dir_okay=False)
 FILES = Files(path_type=Path, dir_okay=False)
 
 
+class Number(click.FloatRange):
+    """A float in a range, and a real one: ``nan`` and ``inf`` are refused (a range check
+    alone lets NaN through, and an infinite timeout cannot be waited for)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+TIMEOUT = Number(min=0.1, max=600)  # seconds for one API answer
+
+
 class Duration(click.types.FloatParamType):
-    """``90s``, ``15m``, ``6h``, ``1h30m``; a bare number is minutes. Converts to seconds."""
+    """``90s``, ``15m``, ``6h``, ``1h30m``; a bare number is minutes. Converts to seconds,
+    at most *longest*."""
 
     name = "duration"
 
+    def __init__(self, longest: float = 30 * 86400) -> None:
+        self.longest = longest
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, int | float):
-            return float(value)
-        text = str(value).strip().lower()
+            seconds = float(value)
+        else:
+            seconds = self._parse(str(value), param, ctx)
+        if not 0 <= seconds <= self.longest:
+            self.fail(f"{value!r} is longer than {Duration.text(self.longest)}", param, ctx)
+        return seconds
+
+    def _parse(self, value: str, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        text = value.strip().lower()
         if re.fullmatch(r"\d+(\.\d+)?", text):
             return float(text) * 60
         parts = re.findall(r"(\d+(?:\.\d+)?)([smh])", text)

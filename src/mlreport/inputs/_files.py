@@ -1,45 +1,97 @@
-"""Opening input files: existence, emptiness and encoding checked once, with clear errors."""
+"""Opening input files: existence, emptiness, size and encoding checked once, with clear
+errors.
+
+Limits, so that no input can exhaust memory: a text file read whole (metrics, gates, a
+template, report.md) is at most :data:`MAX_TEXT_BYTES`; a line of a table at most
+:data:`MAX_LINE_BYTES`. A pipe (``<(command)``, a FIFO) can be read as a text file, read once;
+tables are read more than once, so they must be files.
+"""
 
 from __future__ import annotations
 
 import codecs
 import os
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from mlreport.errors import InputError
 
 UTF8_HINT = "save it as UTF-8"
 EMPTY_HINT = "check the step that writes it (did it fail or write elsewhere?)"
+MAX_TEXT_BYTES = 64 << 20
+MAX_LINE_BYTES = 16 << 20
 
 
-def check_readable(path: Path, what: str) -> None:
-    """Fail unless *path* is an existing, non-empty, readable regular file."""
+def check_readable(path: Path, what: str, *, stream: bool = False) -> bool:
+    """Fail unless *path* is an existing, non-empty, readable regular file -- or, when
+    *stream*, a pipe to read once. Returns whether it is a pipe."""
     try:
         st = path.stat()
     except FileNotFoundError:
+        try:
+            where = f"relative to {Path.cwd()}"
+        except OSError:
+            where = "the working directory is gone"
         hint = _near_miss_hint(path) or (
-            f"check the path (relative to {Path.cwd()}); if a training step writes it, "
-            "that step did not"
+            f"check the path ({where}); if a training step writes it, that step did not"
         )
         raise InputError(path, f"{what} file not found", hint) from None
     except OSError as exc:
         raise InputError(path, f"cannot read {what} file ({exc.strerror})") from None
-    if path.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         raise InputError(path, f"is a directory, expected a {what} file")
-    if st.st_size == 0:
+    pipe = stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode) or stat.S_ISSOCK(st.st_mode)
+    if pipe and not stream:
+        raise InputError(
+            path,
+            f"is a pipe or device, not a file: mlreport reads a {what} file more than once",
+            "write it to a file first",
+        )
+    if not pipe and not stat.S_ISREG(st.st_mode):
+        raise InputError(path, f"is not a regular file, expected a {what} file")
+    if not pipe and st.st_size == 0:
         raise InputError(path, f"{what} file is empty", EMPTY_HINT)
     if not os.access(path, os.R_OK):
         raise InputError(path, f"cannot read {what} file (permission denied)")
+    return pipe
 
 
 def read_text(path: Path, what: str) -> str:
-    """Read a whole UTF-8 text file (a leading BOM is dropped)."""
-    check_readable(path, what)
-    data = path.read_bytes()
+    """Read a whole UTF-8 text file, or a pipe, of at most MAX_TEXT_BYTES (a leading BOM is
+    dropped)."""
+    check_readable(path, what, stream=True)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_TEXT_BYTES + 1)
+    except OSError as exc:
+        raise InputError(path, f"cannot read {what} file ({exc.strerror})") from None
+    if len(data) > MAX_TEXT_BYTES:
+        raise InputError(
+            path, f"{what} file is larger than {MAX_TEXT_BYTES >> 20} MB", "is it the right file?"
+        )
+    if not data:
+        raise InputError(path, f"{what} file is empty", EMPTY_HINT)
     text = decode_utf8(data, path)
     if not text.strip():
         raise InputError(path, f"{what} file is empty (only whitespace)", EMPTY_HINT)
     return text
+
+
+def read_line(handle: BinaryIO, path: Path, number: int) -> bytes:
+    """The next line of *handle* (line *number* of *path*), of at most MAX_LINE_BYTES."""
+    line = handle.readline(MAX_LINE_BYTES + 1)
+    if len(line) > MAX_LINE_BYTES:
+        raise line_too_long(path, number)
+    return line
+
+
+def line_too_long(path: Path, number: int) -> InputError:
+    return InputError(
+        path,
+        f"line {number:,} is longer than {MAX_LINE_BYTES >> 20} MB",
+        "write one row per line (is the file one line, or not text at all?)",
+    )
 
 
 def decode_utf8(data: bytes, path: Path) -> str:

@@ -3,7 +3,6 @@ previous ``report.json``."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from mlreport import REPORT_SCHEMA, git
 from mlreport.errors import BaselineNotFound, InputError, UsageError
 from mlreport.inputs._files import decode_utf8, read_text
 from mlreport.inputs.metrics import Metrics, is_number, parse_metrics
+from mlreport.inputs.structured import parse_json
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ def _from_file(path: Path) -> Baseline:
     text = read_text(path, "baseline")
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
+            data = parse_json(text, path)
+        except InputError:
             data = None
         if isinstance(data, dict) and data.get("schema") == REPORT_SCHEMA:
             return Baseline(str(path), "report", _report_metrics(path, data))

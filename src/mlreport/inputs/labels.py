@@ -144,8 +144,9 @@ def unify(*columns: Labels) -> tuple[tuple[str, ...], list[np.ndarray]]:
     return tuple(order), recoded
 
 
-def as_floats(raw: Raw, table: Table, role: str) -> np.ndarray:
-    """A raw column as float64 (regression targets); text that is not a number is an error."""
+def as_floats(raw: Raw, table: Table, role: str, inferred: bool = False) -> np.ndarray:
+    """A raw column as float64 (regression targets); text that is not a number is an error
+    (*inferred*: the task was inferred, not given with --task)."""
     values = floats_or_none(raw)
     if values is not None:
         return values
@@ -156,5 +157,6 @@ def as_floats(raw: Raw, table: Table, role: str) -> np.ndarray:
         table.path,
         f"{role} column '{raw.name}' is not numeric ('{_display(raw.values[bad])}' at "
         f"{table.where(row)})",
-        "a regression task needs numbers; for class labels drop --task regression",
+        "a regression task needs numbers"
+        + ("" if inferred else "; for class labels drop --task regression"),
     )

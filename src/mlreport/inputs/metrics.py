@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -18,17 +17,13 @@ from typing import Any, TypeGuard
 
 from mlreport.errors import InputError
 from mlreport.inputs._files import read_text
+from mlreport.inputs.structured import DuplicateKey, nested_too_deeply, parse_json, parse_yaml
 
 MetricValue = float | int | str | bool | None
 Metrics = dict[str, MetricValue]
 
 _INTEGER = re.compile(r"^[-+]?\d+$")
-_YAML_FLOAT = re.compile(
-    r"""^(?:[-+]?(?:\d[\d_]*)?\.\d[\d_]*(?:[eE][-+]?\d+)?
-        |[-+]?\d[\d_]*(?:\.[\d_]*)?[eE][-+]?\d+
-        |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""",
-    re.VERBOSE,
-)
+MAX_METRICS = 100_000  # names in one file, once nested keys are joined
 
 _FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".tsv": "tsv"}
 
@@ -70,7 +65,10 @@ def parse_metrics(text: str, path: Path, *, fmt: str | None = None) -> Metrics:
 def flatten(data: Mapping[str, Any], path: Path) -> Metrics:
     """``{"a": {"b": 1}}`` -> ``{"a.b": 1}``; two ways to the same name are an error."""
     out: Metrics = {}
-    _flatten_into(out, "", data, path)
+    try:
+        _flatten_into(out, "", data, path)
+    except RecursionError:
+        raise nested_too_deeply(path) from None
     return out
 
 
@@ -84,6 +82,8 @@ def _flatten_into(out: Metrics, prefix: str, value: Any, path: Path) -> None:
             _flatten_into(out, f"{prefix}{index}.", item, path)
         return
     name = prefix[:-1]
+    if len(out) >= MAX_METRICS:
+        raise InputError(path, f"has more than {MAX_METRICS:,} metrics", "keep the file small")
     if name in out:
         raise InputError(path, f"metric '{name}' appears twice once nested keys are joined")
     if not (value is None or isinstance(value, bool | int | float | str)):
@@ -94,7 +94,10 @@ def _flatten_into(out: Metrics, prefix: str, value: Any, path: Path) -> None:
 def _number_or_text(text: str) -> MetricValue:
     """A CSV cell: an int, a finite float, or the text itself."""
     if _INTEGER.match(text):
-        return int(text)
+        try:
+            return int(text)
+        except ValueError:  # more digits than Python converts
+            return text
     try:
         number = float(text)
     except ValueError:
@@ -102,73 +105,21 @@ def _number_or_text(text: str) -> MetricValue:
     return number if math.isfinite(number) else text
 
 
-class _DuplicateKey(Exception):
-    pass
-
-
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise _DuplicateKey(key)
+            raise DuplicateKey(key)
         out[key] = value
     return out
 
 
 def _parse_json(text: str, path: Path) -> Any:
-    try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            path,
-            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-            "fix the file at that position (a JSON linter shows the context)",
-        ) from None
-    except _DuplicateKey as exc:
-        raise InputError(path, f"key '{exc}' appears twice in one object") from None
-
-
-def _yaml_loader() -> Any:
-    """PyYAML's safe loader, reading ``1e-3`` as a number (YAML 1.2; 1.1 made it a string)
-    and refusing duplicate keys instead of keeping the last one silently."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-            seen = set()
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    continue  # `<<: *defaults`; keys given here may override merged ones
-                key = self.construct_object(key_node, deep=deep)
-                try:
-                    duplicate = key in seen
-                except TypeError:
-                    continue  # an unhashable key: SafeLoader reports it as invalid YAML
-                if duplicate:
-                    raise _DuplicateKey(key)
-                seen.add(key)
-            return super().construct_mapping(node, deep=deep)
-
-    Loader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML_FLOAT, list("-+0123456789."))
-    return Loader
+    return parse_json(text, path, pairs=_no_duplicates)
 
 
 def _parse_yaml(text: str, path: Path) -> Any:
-    import yaml
-
-    try:
-        return yaml.load(text, Loader=_yaml_loader())  # a SafeLoader subclass
-    except _DuplicateKey as exc:
-        raise InputError(path, f"key '{exc}' appears twice in one mapping") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(
-            path,
-            f"invalid YAML{where}: {problem}",
-            "fix the file at that position (check indentation and quotes)",
-        ) from None
+    return parse_yaml(text, path)
 
 
 def _parse_unknown(text: str, path: Path) -> tuple[Any, str]:

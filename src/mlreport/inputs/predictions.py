@@ -80,7 +80,7 @@ def load_predictions(path: Path, options: PredictionOptions) -> Predictions:
     folds = _group_column(table, fold_col) if fold_col else None
 
     if task == "regression":
-        y_true = as_floats(raw_true, table, "target")
+        y_true = as_floats(raw_true, table, "target", inferred)
         bad = ~np.isfinite(y_true)
         if bad.any():
             first, count = int(np.argmax(bad)), int(bad.sum())
@@ -99,7 +99,7 @@ def load_predictions(path: Path, options: PredictionOptions) -> Predictions:
             task,
             inferred,
             y_true,
-            as_floats(raw_pred, table, "prediction"),
+            as_floats(raw_pred, table, "prediction", inferred),
             slices=slices,
             folds=folds,
             fold_column=fold_col,
@@ -107,7 +107,7 @@ def load_predictions(path: Path, options: PredictionOptions) -> Predictions:
 
     true_labels, pred_labels = encode(raw_true, table), encode(raw_pred, table)
     labels, (y_true, y_pred) = unify(true_labels, pred_labels)
-    _check_class_count(path, labels, raw_true.name, raw_pred.name)
+    _check_class_count(path, labels, raw_true.name, raw_pred.name, true_labels.numeric)
     numeric = true_labels.numeric and pred_labels.numeric
     proba, score, scored = None, None, None
     if proba_cols:
@@ -174,20 +174,24 @@ def _looks_continuous(raw: Raw) -> bool:
 
 
 def _infer_task(raw_true: Raw, raw_pred: Raw, table: Table, has_proba: bool) -> tuple[Task, bool]:
+    """Probabilities or text labels: classes; a fractional number: a regression; whole
+    numbers: classes, unless there are more than MAX_INFERRED_CLASSES of them."""
     if has_proba:
         return "classification", True
     if _looks_continuous(raw_true) or _looks_continuous(raw_pred):
         return "regression", True
-    count = len(
-        set(encode(raw_true, table, allow_missing=True).names)
-        | set(encode(raw_pred, table, allow_missing=True).names)
-    )
-    if count > MAX_INFERRED_CLASSES:
+    true_labels = encode(raw_true, table, allow_missing=True)
+    pred_labels = encode(raw_pred, table, allow_missing=True)
+    if not (true_labels.numeric and pred_labels.numeric):
+        return "classification", True  # text is never a regression target
+    if len(set(true_labels.names) | set(pred_labels.names)) > MAX_INFERRED_CLASSES:
         return "regression", True
     return "classification", True
 
 
-def _check_class_count(path: Path, labels: tuple[str, ...], true_col: str, pred_col: str) -> None:
+def _check_class_count(
+    path: Path, labels: tuple[str, ...], true_col: str, pred_col: str, numeric: bool
+) -> None:
     if len(labels) < 2:
         only = labels[0] if labels else ""
         raise InputError(
@@ -200,7 +204,9 @@ def _check_class_count(path: Path, labels: tuple[str, ...], true_col: str, pred_
         raise InputError(
             path,
             f"{len(labels):,} distinct labels is more than {MAX_CLASSES:,} classes",
-            "if the target is a number, pass --task regression",
+            "if the target is a number, pass --task regression"
+            if numeric
+            else f"mlreport reports on up to {MAX_CLASSES:,} classes; are these labels ids?",
         )
 
 

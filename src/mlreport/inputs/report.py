@@ -11,7 +11,6 @@ uploaded by the job that holds the write token.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,8 @@ from urllib.parse import unquote
 
 from mlreport.config import OutputOptions
 from mlreport.errors import InputError
+from mlreport.inputs._files import read_text
+from mlreport.inputs.structured import parse_json
 from mlreport.platforms.base import ImageFile
 
 # ![alt](link) as mlreport's templates write it (a link without spaces).
@@ -47,16 +48,13 @@ def markdown_file(source: Path) -> Path:
 
 
 def read_report(source: Path) -> LocalReport:
-    """The report in *source* (a directory written by render or run, or its report.md)."""
+    """The report in *source* (a directory written by render or run, or its report.md).
+    report.json is optional (a report.md alone is published with an unknown status), but one
+    that is there must be a report's."""
     markdown_path = markdown_file(source)
     folder = markdown_path.parent
-    markdown = markdown_path.read_text(encoding="utf-8")
-    data: dict[str, Any] = {}
-    if (folder / "report.json").is_file():
-        try:
-            data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-        except ValueError:
-            data = {}
+    markdown = read_text(markdown_path, "report")
+    data = _document(folder / "report.json")
     gates = data.get("gates") or []
     images = []
     seen: set[str] = set()
@@ -71,11 +69,38 @@ def read_report(source: Path) -> LocalReport:
         folder,
         markdown,
         str(data.get("status") or "unknown"),
-        sum(1 for g in gates if isinstance(g, dict) and g.get("status") == "fail"),
+        sum(1 for g in gates if g.get("status") == "fail"),
         str(data.get("title") or OutputOptions.title),
         str(data.get("summary") or ""),
         images,
     )
+
+
+_FIELDS = {"status": str, "title": str, "summary": str, "gates": list}
+
+
+def _document(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    data = parse_json(read_text(path, "report.json"), path)
+    if not isinstance(data, dict):
+        wrong = ["the whole file"]
+    else:
+        wrong = [
+            key
+            for key, kind in _FIELDS.items()
+            if data.get(key) is not None and not isinstance(data[key], kind)
+        ]
+        if not wrong and not all(isinstance(g, dict) for g in data.get("gates") or []):
+            wrong = ["gates"]
+    if wrong:
+        raise InputError(
+            path,
+            f"is not an mlreport report.json ({', '.join(wrong)} of the wrong type)",
+            "publish the directory that render or run wrote",
+        )
+    document: dict[str, Any] = data
+    return document
 
 
 def _image_file(folder: Path, link: str) -> bytes | None:

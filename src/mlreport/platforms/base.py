@@ -43,6 +43,26 @@ class Comment:
     body: str
     url: str
     author: str | None
+    author_bot: bool = False  # GitHub: the author is a bot (an app or the workflow's token)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who publishes: the author every comment of mlreport's has.
+
+    *login* is the token's user (GET /user); GitHub refuses that call to the workflow's
+    GITHUB_TOKEN and to GitHub App installation tokens, whose comments are a bot's
+    (``github-actions[bot]``, ``<app-slug>[bot]``): then *bot* is set, and *login*, when
+    known, narrows it to that one bot. Local files have no authors (*login* None).
+    """
+
+    login: str | None
+    bot: bool = False
+
+    def owns(self, comment: Comment) -> bool:
+        if self.bot:
+            return comment.author_bot and self.login in (None, comment.author)
+        return comment.author == self.login
 
 
 @dataclass(frozen=True)
@@ -73,6 +93,9 @@ class Platform(Protocol):
 
     def host_images(self, images: Sequence[ImageFile]) -> Hosted:
         """Upload *images* (those already there are not uploaded again)."""
+
+    def identity(self) -> Identity:
+        """Who the token posts as (one request at most)."""
 
     def list_comments(self, target: Target) -> list[Comment]:
         """Every comment on *target*, all pages, oldest first."""

@@ -32,6 +32,7 @@ def connect(context: Context, options: PublishOptions, directory: Path) -> Platf
             context.server_url,
             options.assets_branch,
             options.timeout,
+            options.bot_login,
         )
     from mlreport.platforms.gitlab import GitLabPlatform
 

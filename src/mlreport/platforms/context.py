@@ -48,7 +48,12 @@ class PublishOptions:
     dry_run: bool = False
     allow_fork_skip: bool = False
     assets_branch: str = "mlreport-assets"  # GitHub: the branch that holds the images
+    bot_login: str | None = None  # GitHub: the bot an App token posts as (<app-slug>[bot])
     timeout: float = REQUEST_TIMEOUT  # seconds for one request; a slower answer is retried
+
+    def __post_init__(self) -> None:
+        if self.pr is not None and self.issue is not None:
+            raise UsageError("--pr and --issue name two places to publish", "give one of them")
 
 
 @dataclass(frozen=True)
@@ -118,8 +123,17 @@ def github_urls(
     api = (api_url or env.get("GITHUB_API_URL") or "").rstrip("/")
     if not api:
         api = "https://api.github.com" if host == "github.com" else f"https://{host}/api/v3"
+    check_url(api, "e.g. https://ghe.example.com/api/v3")
     server = (env.get("GITHUB_SERVER_URL") or web_url(api)).rstrip("/")
     return api, server
+
+
+def check_url(url: str, example: str) -> str:
+    """An http(s) URL with a host, or a UsageError naming it."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", url):
+        raise UsageError(f"--api-url {url!r} is not an http(s) URL", example)
+    return url
 
 
 def github_token(token: str | None, env: Mapping[str, str]) -> str | None:
@@ -178,10 +192,6 @@ class RunnerAccess:
         env: Mapping[str, str],
     ) -> RunnerAccess:
         api, server = github_urls(api_url, env)
-        if not re.match(r"https?://[^/\s]+", api):
-            raise UsageError(
-                f"--api-url {api!r} is not a URL", "e.g. https://ghe.example.com/api/v3"
-            )
         return cls(runner_scope(repo, org, env), github_token(token, env), api, server)
 
     def required_scope(self) -> Scope:
@@ -217,7 +227,7 @@ def _event(env: Mapping[str, str]) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # no usable payload: as if there were none
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -267,6 +277,7 @@ def _gitlab(options: PublishOptions, env: Mapping[str, str]) -> Context:
         f"https://{remote[0]}" if remote and "gitlab" in remote[0] else "https://gitlab.com"
     )
     api_url = (options.api_url or env.get("CI_API_V4_URL") or f"{server}/api/v4").rstrip("/")
+    check_url(api_url, "e.g. https://gitlab.example.com/api/v4")
     api_url = re.sub(r"/api/v4$", "", api_url)  # python-gitlab wants the server URL
     repo = (
         options.repo

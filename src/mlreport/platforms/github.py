@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from mlreport.errors import PublishError
-from mlreport.platforms.base import Comment, Hosted, ImageFile, Target, translated
+from mlreport.platforms.base import Comment, Hosted, Identity, ImageFile, Target, translated
 from mlreport.platforms.github_api import client, explain
 from mlreport.platforms.marker import truncate
 
@@ -47,8 +47,10 @@ class GitHubPlatform:
         server_url: str,
         assets_branch: str,
         timeout: float,
+        bot_login: str | None = None,
     ) -> None:
         self.repo_name = repo
+        self.bot_login = bot_login
         self.server_url = server_url
         self.branch = assets_branch
         self._gh = client(token, api_url, timeout, pool_size=16)
@@ -64,6 +66,21 @@ class GitHubPlatform:
         if target.kind == "commit":
             return self._repo.get_commit(target.sha or "")
         return self._repo.get_issue(target.number or 0)
+
+    def identity(self) -> Identity:
+        """GET /user's login; refused (403) to the workflow's token and App installation
+        tokens, which post as a bot: *bot_login*, or any bot when it is not given."""
+        from github import GithubException
+
+        doing = "reading who the token is (GET /user)"
+        with self._errors(doing):
+            try:
+                _, data = self._gh.requester.requestJsonAndCheck("GET", "/user")
+            except GithubException as exc:
+                if exc.status != 403:
+                    raise
+                return Identity(self.bot_login, bot=True)
+        return Identity(str(data["login"]))
 
     def list_comments(self, target: Target) -> list[Comment]:
         with self._errors(f"reading the comments of {target.describe('github')}"):
@@ -93,7 +110,8 @@ class GitHubPlatform:
     def _remember(self, native: Any) -> Comment:
         key = str(native.id)
         self._comments[key] = native
-        return Comment(key, native.body or "", native.html_url, native.user.login)
+        user = native.user
+        return Comment(key, native.body or "", native.html_url, user.login, user.type == "Bot")
 
     # ------------------------------------------------------------------------------ checks
 

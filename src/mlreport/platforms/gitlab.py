@@ -18,6 +18,7 @@ from mlreport.errors import PlatformError, PublishError
 from mlreport.platforms.base import (
     Comment,
     Hosted,
+    Identity,
     ImageFile,
     Target,
     rate_limited,
@@ -71,6 +72,12 @@ class GitLabPlatform:
         if target.kind == "issue":
             return f"{base}/issues/{target.number}#note_{note_id}"
         return f"{base}/commit/{target.sha}#note_{note_id}"
+
+    def identity(self) -> Identity:
+        """GET /user: a personal token's user, or a project/group token's bot user."""
+        with self._errors("reading who the token is (GET /user)"):
+            data = self._gl.http_get("/user")
+        return Identity(str(data["username"]) if isinstance(data, dict) else None)
 
     def list_comments(self, target: Target) -> list[Comment]:
         with self._errors(f"reading the notes of {target.describe('gitlab')}"):

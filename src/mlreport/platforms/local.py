@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from mlreport.platforms.base import Comment, Hosted, ImageFile, Target
+from mlreport.platforms.base import Comment, Hosted, Identity, ImageFile, Target
 
 MAX_BODY = 1_000_000
 
@@ -28,6 +28,9 @@ class LocalPlatform:
 
     def _files(self) -> list[Path]:
         return sorted(self.folder.glob("comment-*.md"), key=lambda p: int(p.stem.split("-")[1]))
+
+    def identity(self) -> Identity:
+        return Identity(None)  # the files have no author: every one is mlreport's
 
     def list_comments(self, target: Target) -> list[Comment]:
         return [self._comment(p) for p in self._files()]

@@ -12,9 +12,10 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from mlreport import REPORT_SCHEMA, __version__
+from mlreport import REPORT_SCHEMA, __version__, redact
 from mlreport.charts.figure import Image
 from mlreport.evaluation import Evaluation
+from mlreport.files import printable
 from mlreport.runcmd import RunResult
 
 MAX_DENSE_CONFUSION = 100
@@ -26,6 +27,7 @@ def build_document(
     images: list[Image],
     run: RunResult | None,
     title: str,
+    chart_notes: list[str] | None = None,
 ) -> dict[str, Any]:
     pred = evaluation.predictions
     baseline = evaluation.baseline
@@ -57,7 +59,7 @@ def build_document(
         "history": _history(evaluation),
         "run": _run(run),
         "images": {image.name: asdict(image) for image in images},
-        "notes": list(evaluation.notes),
+        "notes": [*evaluation.notes, *(chart_notes or [])],
         "errors": list(evaluation.errors),
     }
     cleaned: dict[str, Any] = clean(document)
@@ -167,9 +169,12 @@ def _run(run: RunResult | None) -> dict[str, Any] | None:
 
 
 def clean(value: Any) -> Any:
-    """JSON-safe copy: NaN/inf -> None, tuples -> lists, numpy scalars -> Python."""
+    """JSON-safe copy: NaN/inf -> None, tuples -> lists, numpy scalars -> Python, text as
+    valid UTF-8 (a file name that is not gets U+FFFD) with this invocation's secrets masked."""
+    if isinstance(value, str):
+        return redact.current().text(printable(value))
     if isinstance(value, dict):
-        return {str(k): clean(v) for k, v in value.items()}
+        return {clean(str(k)): clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [clean(v) for v in value]
     if isinstance(value, float):

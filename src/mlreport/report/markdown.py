@@ -2,10 +2,13 @@
 
 Everything that comes from data (metric names, labels, slice values, file names, log lines)
 goes through :func:`escape` (inline text), :func:`code_span` or :func:`code_block`, so it can
-neither break a table nor inject HTML, links, images or math on GitHub and GitLab.
-(E-mail addresses stay autolinked: cmark-gfm links them whatever the escaping; mailto: is
-benign.)  Helpers
-return :class:`markupsafe.Markup`, which the template layer passes through unescaped.
+neither break a table nor inject HTML, links, images or math on GitHub and GitLab, nor
+mention anyone or link an issue (``@octocat``, ``#123``, ``GH-1``, GitLab's ``!12`` and
+``%milestone``: a zero-width space after the sign, invisible, keeps each one text), nor make
+mlreport's comment marker (:func:`mlreport.platforms.marker.defuse`). A long value is shown
+shortened in the middle (the whole of it is in report.json), and tables are not padded, so
+one long cell costs its own length once, not once per row. Helpers return
+:class:`markupsafe.Markup`, which the template layer passes through unescaped.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
+from mlreport.platforms.marker import defuse
+
 # Characters with a Markdown meaning anywhere in a line (GFM, GitLab math and footnotes).
 _INLINE = re.compile(r"([\\`*_\[\]{}|~$^])")
 # Block syntax that only counts at the start of a line, followed by a space or the end:
@@ -25,8 +30,22 @@ _LINE_START = re.compile(r"^(#{1,6}|[+-]|\d{1,9}[.)])(?=\s|$)|^[-=]+\s*$")
 _AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=\bwww)(\.)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
+# What GitHub and GitLab turn into a mention or a reference when it is text (not code).
+_REFERENCE = re.compile(r"([@#!%])(?=[A-Za-z0-9_\"])|(?<=\bGH)(-)(?=\d)", re.IGNORECASE)
+ZWSP = "&#8203;"  # a zero-width space, as an entity: it survives as text on both platforms
 
 DASH = "—"
+LONG_TEXT = 1000  # characters of a value shown in running text
+LONG_CODE = 200  # ... in a code span
+LONG_CELL = 100  # ... in a table cell (names: metrics, labels, gate expressions)
+
+
+def shorten(text: str, limit: int) -> str:
+    """*text* if it has at most *limit* characters, else its start and end around ``…``."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) * 2 // 3
+    return f"{text[:head]}…{text[len(text) - (limit - 1 - head) :]}"
 
 
 def one_line(text: str) -> str:
@@ -34,11 +53,12 @@ def one_line(text: str) -> str:
     return _SPACES.sub(" ", _CONTROL.sub("", text.replace("\x00", "\ufffd"))).strip()
 
 
-def escape(value: object) -> Markup:
+def escape(value: object, limit: int = LONG_TEXT) -> Markup:
     """Inline Markdown text showing *value* literally, on one line."""
-    text = html.escape(one_line(str(value)), quote=False)
+    text = html.escape(shorten(one_line(str(value)), limit), quote=False)
     text = _INLINE.sub(r"\\\1", text)
     text = _AUTOLINK.sub(lambda m: "\\" + m.group(0), text)  # no links made from data
+    text = _REFERENCE.sub(lambda m: m.group(0) + ZWSP, text)  # nor mentions, nor references
     match = _LINE_START.match(text)
     if match:
         marker = match.group(1) or ""
@@ -50,8 +70,10 @@ def escape(value: object) -> Markup:
 
 
 def escape_html(value: object) -> Markup:
-    """Text for inside raw HTML (e.g. ``<summary>``), where Markdown is not parsed."""
-    return Markup(html.escape(one_line(str(value)), quote=True))
+    """Text for inside raw HTML (e.g. ``<summary>``), where Markdown is not parsed (but
+    mentions and references are)."""
+    text = html.escape(shorten(one_line(str(value)), LONG_TEXT), quote=True)
+    return Markup(_REFERENCE.sub(lambda m: m.group(0) + ZWSP, text))
 
 
 def code_span(value: object, *, in_table: bool = False) -> Markup:
@@ -60,7 +82,7 @@ def code_span(value: object, *, in_table: bool = False) -> Markup:
     Inside a table cell a ``|`` must be escaped even within code (GFM splits cells first);
     outside a table the escape would show, so *in_table* says which one this is.
     """
-    text = one_line(str(value))
+    text = defuse(shorten(one_line(str(value)), LONG_CELL if in_table else LONG_CODE))
     if in_table:
         text = text.replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
@@ -71,7 +93,7 @@ def code_span(value: object, *, in_table: bool = False) -> Markup:
 
 def code_block(lines: Sequence[str], language: str = "text") -> Markup:
     """A fenced code block whose fence is longer than any backtick run in *lines*."""
-    body = "\n".join(_CONTROL.sub("", line.replace("\x00", "\ufffd")) for line in lines)
+    body = defuse("\n".join(_CONTROL.sub("", line.replace("\x00", "\ufffd")) for line in lines))
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
     fence = "`" * max(3, longest + 1)
     return Markup(f"{fence}{language}\n{body}\n{fence}")
@@ -120,9 +142,9 @@ def table(
 ) -> Markup:
     """A GitHub-flavoured Markdown (pipe) table; plain cells are escaped, Markup cells kept.
 
-    *align* has one letter per column: ``l``eft, ``r``ight or ``c``enter.
+    *align* has one letter per column: ``l``eft, ``r``ight or ``c``enter. Cells are not
+    padded to a common width (a long one would lengthen every row).
     """
-    from tabulate import tabulate
 
     def cell(value: object) -> str:
         if isinstance(value, Markup):
@@ -131,16 +153,17 @@ def table(
             return ""
         if isinstance(value, int | float) and not isinstance(value, bool):
             return format_number(value)
-        return str(escape(value))
+        return str(escape(value, LONG_CELL))
 
-    names = {"l": "left", "r": "right", "c": "center"}
-    colalign = [names[a] for a in align] if align else None
-    body = [[cell(v) for v in row] for row in rows]
-    text = tabulate(
-        body,
-        headers=[cell(h) for h in headers],
-        tablefmt="pipe",
-        colalign=colalign,
-        disable_numparse=True,
-    )
-    return Markup(text)
+    rules = {"l": ":---", "r": "---:", "c": ":---:"}
+    width = len(headers)
+    lines = [
+        _row([cell(h) for h in headers]),
+        _row([rules[a] for a in align] if align else ["---"] * width),
+    ]
+    lines += [_row([cell(v) for v in row]) for row in rows]
+    return Markup("\n".join(lines))
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from mlreport.compare import MetricRow
+from mlreport.files import make_directory, write_atomic
 from mlreport.inputs.metrics import is_number
 
 _INVALID = re.compile(r"[^a-zA-Z0-9_:]")
@@ -23,20 +24,32 @@ def metric_name(name: str) -> str:
     return f"_{cleaned}" if cleaned[:1].isdigit() or not cleaned else cleaned
 
 
-def openmetrics(rows: Iterable[MetricRow]) -> str:
+def openmetrics(rows: Iterable[MetricRow], notes: list[str] | None = None) -> str:
+    """The text; two metrics whose names become the same (``a.b`` and ``a_b``) are both
+    written, the later as ``a_b_2``, and *notes* says so."""
     lines = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for row in rows:
         if not is_number(row.value) or not math.isfinite(float(row.value)):
             continue
-        name = metric_name(row.name)
-        if name in seen:
-            continue
-        seen.add(name)
+        name = base = metric_name(row.name)
+        count = 1
+        while name in seen:
+            count += 1
+            name = f"{base}_{count}"
+        if name != base and notes is not None:
+            notes.append(
+                f"OpenMetrics: {row.name!r} is written as {name} ({seen[base]!r} is {base})"
+            )
+        seen[name] = row.name
         lines.append(f"{name} {float(row.value)!r}")
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def write_openmetrics(path: Path, rows: Iterable[MetricRow]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(openmetrics(rows), encoding="utf-8")
+def write_openmetrics(path: Path, rows: Iterable[MetricRow]) -> list[str]:
+    """Write the file; returns what the user should know (renamed metrics)."""
+    notes: list[str] = []
+    text = openmetrics(rows, notes)
+    make_directory(path.parent, "--openmetrics")
+    write_atomic(path, text, "--openmetrics")
+    return notes

@@ -4,6 +4,9 @@ Every ``{{ expression }}`` is escaped as Markdown text unless it is already
 :class:`~markupsafe.Markup` (what the helpers below and Jinja's ``|safe`` return), so a
 template cannot forget to escape data.  The default template and user templates get the
 same context: ``report`` (the report.json document) and the helpers in :func:`_helpers`.
+The default template is trusted; a user template runs in :mod:`.sandbox`, bounded in what
+it can include and spend, and each bound it hits is a one-line TemplateError naming the
+template and, where known, the line.
 """
 
 from __future__ import annotations
@@ -95,27 +98,33 @@ def _duration(seconds: float | None) -> str:
 
 
 def environment(user_template: Path | None = None) -> Any:
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+    """The default template's Environment, or the bounded sandbox for *user_template*."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    loaders = [FileSystemLoader(str(templates_root()))]
-    cls: type[Environment] = Environment
-    if user_template is not None:
-        loaders.insert(0, FileSystemLoader(str(user_template.parent)))
-        cls = SandboxedEnvironment
-    env = cls(
-        loader=ChoiceLoader(loaders),
-        autoescape=False,
-        finalize=finalize,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        extensions=["jinja2.ext.do"],
-    )
-    env.globals.update(_helpers())
-    env.filters.update(_filters())
-    return env
+    options: dict[str, Any] = {
+        "autoescape": False,
+        "finalize": finalize,
+        "undefined": StrictUndefined,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+        "extensions": ["jinja2.ext.do"],
+    }
+    if user_template is None:
+        env = Environment(loader=FileSystemLoader(str(templates_root())), **options)
+        env.globals.update(_helpers())
+        env.filters.update(_filters())
+        return env
+    from mlreport.report.sandbox import BoundedSandbox, ConfinedLoader
+
+    folder = user_template.parent
+    allowed = [folder.resolve(), templates_root().resolve()]
+    loader = ConfinedLoader([str(folder), str(templates_root())], allowed, user_template.resolve())
+    sandbox = BoundedSandbox(loader=loader, **options)
+    sandbox.globals.update(_helpers())
+    sandbox.filters.update(_filters())
+    sandbox.bound_filters()
+    return sandbox
 
 
 class Template:
@@ -125,9 +134,73 @@ class Template:
         self.compiled = compiled
         self.where = where
 
+    def render(self, document: dict[str, Any]) -> str:
+        budget = getattr(self.compiled.environment, "budget", None)
+        if budget is None:  # the default template: trusted
+            return str(self.compiled.render(report=document))
+        from mlreport.report.sandbox import collect
+
+        return str(budget.run(lambda: collect(self.compiled.generate(report=document), budget)))
+
+    def error(self, exc: Exception) -> TemplateError:
+        """The one-line error for *exc*, raised while rendering."""
+        import jinja2
+        from jinja2.exceptions import SecurityError
+
+        where = self.where
+        if isinstance(exc, jinja2.TemplateSyntaxError):  # an included template
+            return TemplateError(f"{exc.filename or where}: line {exc.lineno}: {exc.message}")
+        if hasattr(self.compiled.environment, "budget") and _is_bound(exc):
+            return _bound_error(exc, self._at(exc))
+        if isinstance(exc, SecurityError):
+            return TemplateError(f"{where}: not allowed in a sandboxed template: {exc}")
+        if isinstance(exc, jinja2.TemplateNotFound):
+            return TemplateError(f"{where}: included template not found: {exc.name}")
+        if isinstance(exc, jinja2.UndefinedError):
+            return TemplateError(
+                f"{where}: {exc.message}", "see the template context in the README"
+            )
+        # a template can raise anything its expressions raise
+        return TemplateError(f"{where}: rendering failed: {type(exc).__name__}: {exc}")
+
+    def _at(self, exc: BaseException) -> str:
+        """``FILE: line N`` of the innermost template code in *exc*'s traceback."""
+        found = self.where
+        tb = exc.__traceback__
+        while tb is not None:
+            frame_globals = tb.tb_frame.f_globals
+            origin = frame_globals.get("__jinja_template__")
+            if origin is not None:  # compiled template code
+                filename, line = origin.filename, origin.get_corresponding_lineno(tb.tb_lineno)
+                found = f"{self._name(filename)}: line {line}"
+            elif "__jinja_exception__" in frame_globals:  # a frame Jinja rewrote to the source
+                found = f"{self._name(tb.tb_frame.f_code.co_filename)}: line {tb.tb_lineno}"
+            tb = tb.tb_next
+        return found
+
+    def _name(self, filename: str) -> str:
+        return self.where if filename == self.compiled.filename else filename
+
+
+def _is_bound(exc: BaseException) -> bool:
+    from mlreport.report.sandbox import LimitExceeded
+
+    return isinstance(exc, LimitExceeded | MemoryError)
+
+
+def _bound_error(exc: BaseException, at: str) -> TemplateError:
+    if isinstance(exc, MemoryError):
+        from mlreport.report.sandbox import MAX_MEMORY
+
+        gigabytes = MAX_MEMORY >> 30
+        return TemplateError(
+            f"{at}: the template needed more than {gigabytes} GB of memory, the sandbox's limit"
+        )
+    return TemplateError(f"{at}: {exc}")
+
 
 def load_template(template: Path | None = None) -> Template:
-    """Compile the default template or the user's *template* (sandboxed)."""
+    """Compile the default template or the user's *template* (sandboxed, bounded)."""
     import jinja2
 
     if template is not None and not template.is_file():
@@ -136,31 +209,23 @@ def load_template(template: Path | None = None) -> Template:
     name = template.name if template is not None else DEFAULT_TEMPLATE
     where = str(template) if template is not None else DEFAULT_TEMPLATE
     try:
-        return Template(env.get_template(name), where)
+        if template is None:
+            return Template(env.get_template(name), where)
+        return Template(env.budget.run(lambda: env.get_template(name)), where)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or where}: line {exc.lineno}: {exc.message}") from None
+    except Exception as exc:
+        if template is None or not _is_bound(exc):
+            raise
+        raise _bound_error(exc, where) from None
 
 
 def render_markdown(document: dict[str, Any], template: Template | Path | None = None) -> str:
     """Render *document* with a compiled template, or the default / a user template file."""
-    import jinja2
-    from jinja2.exceptions import SecurityError
-
     if not isinstance(template, Template):
         template = load_template(template)
-    where = template.where
     try:
-        text = template.compiled.render(report=document)
-    except jinja2.TemplateSyntaxError as exc:  # an included template
-        raise TemplateError(f"{exc.filename or where}: line {exc.lineno}: {exc.message}") from None
-    except SecurityError as exc:
-        raise TemplateError(f"{where}: not allowed in a sandboxed template: {exc}") from None
-    except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"{where}: included template not found: {exc.name}") from None
-    except jinja2.UndefinedError as exc:
-        raise TemplateError(
-            f"{where}: {exc.message}", "see the template context in the README"
-        ) from None
-    except Exception as exc:  # a template can raise anything its expressions raise
-        raise TemplateError(f"{where}: rendering failed: {type(exc).__name__}: {exc}") from None
-    return str(text).strip() + "\n"
+        text = template.render(document)
+    except Exception as exc:
+        raise template.error(exc) from None
+    return text.strip() + "\n"

@@ -8,15 +8,18 @@ the template compiles here.
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from mlreport import redact
 from mlreport.charts.figure import Image
-from mlreport.charts.pool import ChartJob, ChartPool
+from mlreport.charts.pool import ChartJob, ChartPool, Failed
 from mlreport.config import OutputOptions
-from mlreport.errors import TemplateError, UsageError
+from mlreport.errors import TemplateError
 from mlreport.evaluation import Evaluation
+from mlreport.files import make_directory, write_atomic
 from mlreport.report.document import build_document, dumps
 from mlreport.report.template import Template, load_template, render_markdown
 from mlreport.runcmd import RunResult
@@ -34,21 +37,6 @@ class ReportFiles:
     summary: str  # the status line of report.json
 
 
-def write_text(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
-def prepare_directory(directory: Path) -> None:
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise UsageError(f"-o {directory}: exists and is not a directory") from None
-    except OSError as exc:
-        raise UsageError(f"-o {directory}: cannot create it ({exc.strerror})") from None
-
-
 def write_report(
     evaluation: Evaluation,
     options: OutputOptions,
@@ -64,7 +52,7 @@ def write_report(
     from mlreport.charts.pool import run_jobs
 
     directory = options.directory
-    prepare_directory(directory)
+    make_directory(directory, "-o")
     drawn = run_jobs(chart_jobs(evaluation, directory), pool)
     compiled: Template | None = None
     broken: TemplateError | None = None
@@ -72,22 +60,45 @@ def write_report(
         compiled = load_template(options.template)  # while the charts are drawn elsewhere
     except TemplateError as exc:
         broken = exc
-    images: list[Image] = drawn()
-    document = build_document(evaluation, images, run, options.title)
+    images, failures = _images(drawn)
+    document = build_document(evaluation, images, run, options.title, failures)
     json_path = directory / "report.json"
-    write_text(json_path, dumps(document))
+    write_atomic(json_path, dumps(document))
     markdown_path = directory / "report.md"
     try:
         if broken is not None:
             raise broken
-        markdown = render_markdown(document, compiled)
+        markdown = redact.current().text(render_markdown(document, compiled))
     except TemplateError:
         markdown_path.unlink(missing_ok=True)
         raise
-    write_text(markdown_path, markdown)
+    write_atomic(markdown_path, markdown)
     return ReportFiles(
         directory, markdown_path, json_path, images, document["status"], document["summary"]
     )
+
+
+def _images(drawn: Callable[[], list[Any]]) -> tuple[list[Image], list[str]]:
+    """The charts drawn, and a note for each one that failed (the report goes on)."""
+    try:
+        results = drawn()
+    except Exception as exc:  # a chart worker died: no chart, but a report
+        return [], [f"charts left out: the drawing process failed ({type(exc).__name__})"]
+    images = [r for r in results if isinstance(r, Image)]
+    notes = [
+        f"{CHARTS.get(r.function, r.function)} left out: it could not be drawn ({r.error})"
+        for r in results
+        if isinstance(r, Failed)
+    ]
+    return images, notes
+
+
+CHARTS = {
+    "draw_confusion": "confusion matrix",
+    "draw_curves": "ROC and precision–recall curves",
+    "draw_regression": "predicted vs actual chart",
+    "draw_history": "training history chart",
+}
 
 
 def chart_jobs(evaluation: Evaluation, directory: Path) -> list[ChartJob]:
@@ -97,19 +108,28 @@ def chart_jobs(evaluation: Evaluation, directory: Path) -> list[ChartJob]:
     from mlreport.charts.history import draw_history
     from mlreport.charts.regression import draw_regression
 
+    hide = redact.current().text  # labels and names are drawn as text: no secret in a PNG
     jobs: list[ChartJob] = []
     classification = evaluation.classification
     if classification is not None:
-        jobs.append((draw_confusion, (classification.confusion, classification.labels, directory)))
+        labels = tuple(hide(label) for label in classification.labels)
+        jobs.append((draw_confusion, (classification.confusion, labels, directory)))
         if classification.curves:
-            binary = len(classification.labels) == 2
-            jobs.append((draw_curves, (classification.curves, directory, binary)))
+            binary = len(labels) == 2
+            curves = [replace(c, label=hide(c.label)) for c in classification.curves]
+            jobs.append((draw_curves, (curves, directory, binary)))
     regression = evaluation.regression
     if regression is not None and regression.y_true.size:
         step = max(1, regression.y_true.size // MAX_POINTS)
         jobs.append(
             (draw_regression, (regression.y_true[::step], regression.y_pred[::step], directory))
         )
-    if evaluation.history is not None:
-        jobs.append((draw_history, (evaluation.history, directory)))
+    history = evaluation.history
+    if history is not None:
+        shown = replace(
+            history,
+            x_name=hide(history.x_name),
+            series={hide(name): values for name, values in history.series.items()},
+        )
+        jobs.append((draw_history, (shown, directory)))
     return jobs

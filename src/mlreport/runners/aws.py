@@ -7,6 +7,7 @@ aws-actions/configure-aws-credentials) and ``AWS_ENDPOINT_URL`` (e.g. LocalStack
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -52,7 +53,10 @@ def connect(region: str | None = None) -> Aws:
 
 
 def _connect(boto3: Any, Config: Any, region: str | None) -> Aws:
-    session = boto3.session.Session(region_name=region or None)
+    # AWS_REGION is what the AWS CLI and aws-actions/configure-aws-credentials set; boto3
+    # reads only AWS_DEFAULT_REGION
+    region = region or os.environ.get("AWS_REGION") or None
+    session = boto3.session.Session(region_name=region)
     if not session.region_name:
         raise UsageError("no AWS region", "set AWS_REGION or pass --region")
     config = Config(

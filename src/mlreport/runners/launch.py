@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from mlreport import redact
 from mlreport.errors import RunnerError, UsageError
 from mlreport.platforms import workflow
 from mlreport.platforms.base import REQUEST_TIMEOUT
@@ -114,9 +115,7 @@ def check_label(label: str) -> str:
 
 def launch(o: LaunchOptions, aws: Aws, environ: Mapping[str, str], say: Say) -> Launched:
     """Launch on *aws* (its clients, connected by the caller); see the module docstring."""
-    in_actions = workflow.in_actions(environ)
-    if in_actions:
-        workflow.mask(o.token)
+    redact.current().add(o.token)
     image = o.ami or ec2.default_ami(aws)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     expires = now + timedelta(minutes=o.max_lifetime)
@@ -134,8 +133,7 @@ def launch(o: LaunchOptions, aws: Aws, environ: Mapping[str, str], say: Say) -> 
         try:
             plan = _register(registry, o, undo)
             cancel.check()
-            if in_actions:
-                workflow.mask(plan.jit_config or plan.registration_token or "")
+            redact.current().add(plan.jit_config or plan.registration_token or "")
             spec = ec2.LaunchSpec(
                 image, bootscript.render(plan), tags, o.security_groups, o.volume_size
             )

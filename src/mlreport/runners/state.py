@@ -25,7 +25,7 @@ def read(path: Path) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise InputError(path, f"not a runner state file ({exc})", "pass --label") from None
     if not isinstance(data, dict):
         raise InputError(path, "not a runner state file", "pass --label")

@@ -186,7 +186,7 @@ def test_yaml_numbers_unless_quoted(tmp_path: Path, text: str, expected: object)
 def test_yaml_number_resolver_applies_in_lists_and_not_to_keys(tmp_path: Path) -> None:
     path = write_text(tmp_path / "metrics.yaml", "lrs: [1e-3, '1e-4', 2e-5]\n1e-3: 7\n")
     metrics = load_metrics(path)
-    assert metrics == {"lrs.0": 0.001, "lrs.1": "1e-4", "lrs.2": 2e-05, "0.001": 7}
+    assert metrics == {"lrs.0": 0.001, "lrs.1": "1e-4", "lrs.2": 2e-05, "1e-3": 7}  # as written
 
 
 def test_yaml_loading_leaves_the_safe_loader_alone(tmp_path: Path) -> None:
@@ -197,17 +197,23 @@ def test_yaml_loading_leaves_the_safe_loader_alone(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "line"),
     [
-        "acc: 0.9\nf1: 0.5\nacc: 0.8\n",
-        "test:\n  acc: 0.9\n  acc: 0.8\n",
-        "test: {acc: 0.9, acc: 0.8}\n",
-        "runs:\n  - acc: 0.9\n    acc: 0.8\n",
+        ("acc: 0.9\nf1: 0.5\nacc: 0.8\n", 3),
+        ("test:\n  acc: 0.9\n  acc: 0.8\n", 3),
+        ("test: {acc: 0.9, acc: 0.8}\n", 1),
+        ("runs:\n  - acc: 0.9\n    acc: 0.8\n", 3),
     ],
 )
-def test_yaml_duplicate_keys_are_an_error(tmp_path: Path, text: str) -> None:
+def test_yaml_duplicate_keys_are_an_error(tmp_path: Path, text: str, line: int) -> None:
     path = write_text(tmp_path / "metrics.yaml", text)
-    assert load_error(path) == f"{path}: key 'acc' appears twice in one mapping"
+    assert load_error(path) == f"{path}: key 'acc' appears twice in one mapping (line {line})"
+
+
+def test_yaml_keys_equal_in_python_but_not_as_written_are_two_names(tmp_path: Path) -> None:
+    """1 == True in Python: read as objects, `1:` and `true:` would be one key."""
+    path = write_text(tmp_path / "metrics.yaml", "1: 0.5\ntrue: 0.7\n1.0: 0.1\nnull: 3\n")
+    assert load_metrics(path) == {"1": 0.5, "true": 0.7, "1.0": 0.1, "null": 3}
 
 
 def test_yaml_same_key_in_different_mappings_is_fine(tmp_path: Path) -> None:
@@ -233,14 +239,14 @@ def test_yaml_duplicate_key_next_to_a_merge_is_an_error(tmp_path: Path) -> None:
         tmp_path / "metrics.yaml",
         "base: &base {acc: 0.9}\ntuned:\n  <<: *base\n  f1: 0.5\n  f1: 0.6\n",
     )
-    assert load_error(path) == f"{path}: key 'f1' appears twice in one mapping"
+    assert load_error(path) == f"{path}: key 'f1' appears twice in one mapping (line 5)"
 
 
 def test_yaml_unhashable_key_is_invalid_yaml(tmp_path: Path) -> None:
     path = write_text(tmp_path / "metrics.yaml", "? [a, b]\n: 0.5\n")
     assert load_error(path) == (
-        f"{path}: invalid YAML at line 1, column 3: found unhashable key; fix the file at that "
-        "position (check indentation and quotes)"
+        f"{path}: invalid YAML at line 1, column 3: a key must be a plain name; fix the file "
+        "at that position (check indentation and quotes)"
     )
 
 

@@ -21,8 +21,15 @@ def test_numeric_metrics_become_lines() -> None:
     assert openmetrics(rows) == "accuracy 0.93\ntest_acc 0.9\nepochs 3.0\n_2nd_metric_x 1.5\n"
 
 
-def test_names_collapsing_together_keep_the_first() -> None:
-    assert openmetrics([row("a.b", 1.0), row("a_b", 2.0)]) == "a_b 1.0\n"
+def test_names_collapsing_together_are_both_written_and_said() -> None:
+    notes: list[str] = []
+    assert openmetrics([row("a.b", 1.0), row("a_b", 2.0), row("a-b", 3.0)], notes) == (
+        "a_b 1.0\na_b_2 2.0\na_b_3 3.0\n"
+    )
+    assert notes == [
+        "OpenMetrics: 'a_b' is written as a_b_2 ('a.b' is a_b)",
+        "OpenMetrics: 'a-b' is written as a_b_3 ('a.b' is a_b)",
+    ]
     assert metric_name("") == "_"
     assert metric_name("ok:name_1") == "ok:name_1"
     assert openmetrics([]) == ""

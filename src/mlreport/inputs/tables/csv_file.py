@@ -12,7 +12,13 @@ from typing import Any, Literal
 import numpy as np
 
 from mlreport.errors import InputError
-from mlreport.inputs._files import decode_utf8, utf8_error_in_file
+from mlreport.inputs._files import (
+    MAX_LINE_BYTES,
+    decode_utf8,
+    line_too_long,
+    read_line,
+    utf8_error_in_file,
+)
 from mlreport.inputs.tables.codes import (
     MAX_BYTES_WIDTH,
     Raw,
@@ -31,12 +37,16 @@ class CsvTable:
         self._shape_checked = False
         self._widths: dict[str, int] = {}  # longest field per column (unquoted files)
         with path.open("rb") as handle:
-            head = handle.readline()
-            second = handle.readline()
+            head = read_line(handle, path, 1)
+            number, second = 2, read_line(handle, path, 2)
             while second and not second.strip():
-                second = handle.readline()
+                number += 1
+                second = read_line(handle, path, number)
         header_text = decode_utf8(head, path)
-        header = next(csv.reader([header_text], delimiter=delimiter), [])
+        try:
+            header = next(csv.reader([header_text], delimiter=delimiter), [])
+        except csv.Error as exc:  # e.g. a carriage return inside the header
+            raise InputError(path, f"invalid CSV header (line 1): {exc}") from None
         self.columns = [name.strip() for name in header]
         if not any(self.columns):
             raise InputError(path, "first line is blank, expected a header row of column names")
@@ -183,7 +193,7 @@ def scan_csv(path: Path, delimiter: str, columns: int) -> Scan:
     separator, newline, quote = ord(delimiter), ord("\n"), ord('"')
     widths = np.zeros(columns, dtype=np.int64)
     with path.open("rb") as handle:
-        handle.readline()
+        read_line(handle, path, 1)
         line = 2
         rest = b""
         while True:
@@ -195,6 +205,8 @@ def scan_csv(path: Path, delimiter: str, columns: int) -> Scan:
                 buffer += b"\n"  # a last line without a newline
             cut = buffer.rfind(b"\n") + 1
             if not cut:
+                if len(buffer) > MAX_LINE_BYTES:
+                    raise line_too_long(path, line)
                 rest = buffer  # one line longer than a chunk
                 continue
             data = np.frombuffer(buffer, dtype=np.uint8, count=cut)

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from mlreport.errors import InputError
-from mlreport.inputs._files import EMPTY_HINT, decode_utf8
+from mlreport.inputs._files import EMPTY_HINT, decode_utf8, read_line
+from mlreport.inputs.structured import nested_too_deeply, number_too_long, parse_json
 from mlreport.inputs.tables.codes import Raw, encode_objects, not_numeric, number_or_none
 
 
@@ -28,7 +29,9 @@ class JsonTable:
         rows: list[dict[str, Any]] = []
         lines: list[int] = []
         with path.open("rb") as handle:
-            for number, raw_line in enumerate(handle, start=1):
+            number = 0
+            while raw_line := read_line(handle, path, number + 1):
+                number += 1
                 if not raw_line.strip():
                     continue
                 try:
@@ -44,6 +47,10 @@ class JsonTable:
                     row = json.loads(text)
                 except json.JSONDecodeError as exc:
                     raise InputError(path, f"line {number}: invalid JSON: {exc.msg}") from None
+                except RecursionError:
+                    raise nested_too_deeply(f"{path}: line {number}") from None
+                except ValueError as exc:
+                    raise number_too_long(f"{path}: line {number}", exc) from None
                 if not isinstance(row, dict):
                     raise InputError(path, f"line {number}: expected a JSON object per line")
                 rows.append(row)
@@ -54,15 +61,10 @@ class JsonTable:
 
     @classmethod
     def from_json(cls, path: Path) -> JsonTable:
-        text = decode_utf8(path.read_bytes(), path)
+        text = decode_utf8(path.read_bytes(), path)  # a table: no MAX_TEXT_BYTES
         if not text.strip():
             raise InputError(path, "file is empty (only whitespace)", EMPTY_HINT)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                path, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-            ) from None
+        data = parse_json(text, path, hint=None)
         if isinstance(data, list):
             if not data:
                 raise InputError(path, "contains no rows")
