@@ -55,6 +55,9 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "/repos/{owner}/{repo}/git/blobs": ("post",),
     "/repos/{owner}/{repo}/git/commits/{commit_sha}": ("get",),
     "/repos/{owner}/{repo}/git/commits": ("post",),
+    # records: one file per commit through the contents API, read back as a blob
+    "/repos/{owner}/{repo}/contents/{path}": ("put",),
+    "/repos/{owner}/{repo}/git/blobs/{file_sha}": ("get",),
     # checks
     "/repos/{owner}/{repo}/check-runs": ("post",),
     # self-hosted runners (a later feature), for a repository and for an organization

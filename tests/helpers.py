@@ -110,6 +110,16 @@ def markdown_html(markdown: str) -> str:
 
 # --- Published reports and what the CLI printed ----------------------------------------------
 
+# The interval keys of a report.json metric row that has none (a metrics file's value).
+NO_INTERVAL = {
+    "ci_low": None,
+    "ci_high": None,
+    "ci_method": None,
+    "delta_low": None,
+    "delta_high": None,
+    "p_value": None,
+    "paired": False,
+}
 MARKER = "<!-- mlreport:report id=default -->"  # the default report's comment marker
 
 

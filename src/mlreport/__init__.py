@@ -21,6 +21,7 @@ The package, floor by floor (a module imports only from the floors below it):
 __version__ = "0.1.0"
 # report.json's format; changes when a key changes meaning (a previous report.json is read
 # back as a baseline only when it has this schema).
-REPORT_SCHEMA = "mlreport/report@1"
+REPORT_SCHEMA = "mlreport/report@2"  # @2: intervals, paired deltas, "noise" changes
+REPORT_SCHEMAS = ("mlreport/report@1", REPORT_SCHEMA)  # what is read back
 
-__all__ = ["REPORT_SCHEMA", "__version__"]
+__all__ = ["REPORT_SCHEMA", "REPORT_SCHEMAS", "__version__"]

@@ -68,6 +68,7 @@ class PredictionOptions:
     fold_col: str | None = None  # None: use a column named "fold" when there is one
     task: Task | None = None
     pos_label: str | None = None
+    id_col: str | None = None  # None: a column named "id" when there is one (for pairing)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,10 @@ class ReportInputs:
     sanity: SanityOptions = field(default_factory=SanityOptions)
     min_slice_size: int = 10
     strict_baseline: bool = False
+    baseline_predictions: Path | None = None  # the baseline model's predictions, to pair with
+    confidence: float = 0.95  # the level of the intervals shown
+    min_delta: float = 0.0  # a change this small is "same", for metrics without an interval
+    strict_size: bool = False  # a test set too small for a gate's margin fails a check
 
 
 @dataclass(frozen=True)

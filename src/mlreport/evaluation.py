@@ -1,4 +1,5 @@
-"""From input files to an :class:`Evaluation`: metrics, baseline diff, gates and checks.
+"""From input files to an :class:`Evaluation`: metrics with their intervals, the baseline
+and the comparison with it (paired when the examples match), gates and checks.
 
 This is everything ``check`` and ``diff`` need; ``render`` adds charts and the Markdown
 (:mod:`mlreport.report`).  The gates are parsed once: ``run`` parses them before the
@@ -7,14 +8,17 @@ training command starts (:func:`~mlreport.gates.parse_gates`) and hands them in.
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from mlreport import baselines
 from mlreport.compare import MetricRow, compare
 from mlreport.config import Directions, ReportInputs
-from mlreport.errors import BaselineNotFound
+from mlreport.errors import BaselineNotFound, UsageError
 from mlreport.evaluate.groups import GroupTable, fold_summary, gap_metrics, group_rows, slice_table
 from mlreport.evaluate.predictions import (
     ClassificationEval,
@@ -23,11 +27,15 @@ from mlreport.evaluate.predictions import (
     evaluate_regression,
 )
 from mlreport.evaluate.sanity import Check, run_checks
-from mlreport.gates import Gate, GateResult, evaluate_gates, parse_gates
-from mlreport.inputs.baseline import Baseline, load_baseline
+from mlreport.gates import Gate, GateResult, parse_gates
+from mlreport.inputs.baseline import Baseline
 from mlreport.inputs.history import History, load_history
 from mlreport.inputs.metrics import MetricValue, load_metrics
 from mlreport.inputs.predictions import Predictions, load_predictions
+from mlreport.pairing import Paired, pair
+from mlreport.platforms.context import PublishOptions
+from mlreport.uncertainty import Uncertainty
+from mlreport.verdicts import evaluate_gates
 
 
 @dataclass
@@ -43,6 +51,7 @@ class Evaluation:
     folds: GroupTable | None = None
     history: History | None = None
     baseline: Baseline | None = None
+    paired: Paired | None = None
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # input errors tolerated by `run`
 
@@ -59,38 +68,106 @@ class Evaluation:
 
 
 def evaluate(
-    inputs: ReportInputs, parsed: tuple[list[Gate], Directions] | None = None
+    inputs: ReportInputs,
+    parsed: tuple[list[Gate], Directions] | None = None,
+    lookup: PublishOptions | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Evaluation:
-    """Read and evaluate everything *inputs* names; *parsed*: its gates, if already parsed.
+    """Read and evaluate everything *inputs* names; *parsed*: its gates, if already parsed;
+    *lookup*: where records are found (None: records are not looked up).
     Values near the float limits (±1e308) overflow to ±inf or NaN silently: those are the
     results, shown as such (and as null in report.json)."""
     gates, directions = parsed or parse_gates(inputs)  # a bad gate fails before any big read
+    needs = next((g for g in gates if g.uses_baseline), None)
+    if needs is not None and not (inputs.baseline or inputs.baseline_predictions):
+        raise UsageError(
+            f"gate '{needs.expression}' compares with the baseline, and there is none",
+            "pass --baseline REF (e.g. origin/main) or --baseline FILE",
+        )
     with np.errstate(all="ignore"):
-        return _evaluate(inputs, gates, directions)
+        return _evaluate(
+            inputs, gates, directions, lookup, os.environ if environ is None else environ
+        )
 
 
-def _evaluate(inputs: ReportInputs, gates: list[Gate], directions: Directions) -> Evaluation:
+def _evaluate(
+    inputs: ReportInputs,
+    gates: list[Gate],
+    directions: Directions,
+    lookup: PublishOptions | None,
+    environ: Mapping[str, str],
+) -> Evaluation:
     result = Evaluation(inputs)
     current: dict[str, tuple[MetricValue, str]] = {}
     for path in inputs.metrics:
         for name, value in load_metrics(path).items():
             _add(current, name, value, str(path), result.notes)
+    spreads = {}
     if inputs.predictions is not None:
-        _evaluate_predictions(result, inputs, current)
+        spreads = _evaluate_predictions(result, inputs, current)
     if inputs.history is not None:
         result.history = load_history(inputs.history)
-    if inputs.baseline:
+    if inputs.baseline or inputs.baseline_predictions:
         try:
-            result.baseline = load_baseline(inputs.baseline, inputs.metrics)
+            result.baseline = baselines.resolve(inputs, lookup, environ)
         except BaselineNotFound as exc:
             if not inputs.baseline_optional:
                 raise
             result.notes.append(f"no baseline: {exc}")
     base = result.baseline.metrics if result.baseline else None
-    result.metrics = compare(current, base, directions)
+    deltas = {}
+    if result.baseline is not None:
+        result.notes += result.baseline.notes
+        if result.predictions is not None and result.baseline.outcomes is not None:
+            paired = pair(result.predictions, result.baseline.outcomes)
+            if isinstance(paired, str):
+                result.notes.append(paired)
+            else:
+                result.paired, deltas = paired, paired.deltas
+                if paired.examples < paired.total:
+                    result.notes.append(
+                        f"paired on {paired.examples:,} of {paired.total:,} examples "
+                        f"(by {paired.by})"
+                    )
     values = {name: value for name, (value, _) in current.items()}
-    result.gates = evaluate_gates(gates, values, base, strict_baseline=inputs.strict_baseline)
+    known = Uncertainty.of(
+        inputs.confidence,
+        spreads,
+        deltas,
+        result.baseline.intervals if result.baseline else {},
+        values,
+        base,
+    )
+    result.metrics = compare(
+        current,
+        base,
+        directions,
+        intervals=known.intervals(),
+        deltas=known.all_deltas(),
+        min_delta=inputs.min_delta,
+        level=inputs.confidence,
+    )
+    result.gates = evaluate_gates(
+        gates,
+        {**values, **known.bounds()},
+        base,
+        strict_baseline=inputs.strict_baseline,
+        intervals=known,
+    )
+    if result.predictions is not None:
+        _size(result, known)
     return result
+
+
+def _size(result: Evaluation, known: Uncertainty) -> None:
+    assert result.predictions is not None
+    notes = known.size_notes(result.gates, result.predictions.n)
+    if result.inputs.strict_size:
+        title = "The test set resolves every gate's margin"
+        detail = "; ".join(notes) if notes else "every gate's margin is wider than its interval"
+        result.checks.append(Check("test_set_size", title, not notes, detail))
+    else:
+        result.notes += notes
 
 
 def _add(
@@ -100,10 +177,11 @@ def _add(
     source: str,
     notes: list[str],
 ) -> None:
-    """Metrics files come first; a later source never silently replaces a different value."""
+    """Metrics files come first; a later source never silently replaces a different value
+    (values equal but for float noise, to 9 significant digits, are the same)."""
     if name in current:
         old, old_source = current[name]
-        if old != value:
+        if old != value and not _close(old, value):
             notes.append(
                 f"{name}: {old_source} gives {old!r}, {source} gives {value!r}; using {old_source}"
             )
@@ -111,9 +189,14 @@ def _add(
     current[name] = (value, source)
 
 
+def _close(a: MetricValue, b: MetricValue) -> bool:
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b))
+    return numbers and math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)  # type: ignore[arg-type]
+
+
 def _evaluate_predictions(
     result: Evaluation, inputs: ReportInputs, current: dict[str, tuple[MetricValue, str]]
-) -> None:
+) -> dict:  # type: ignore[type-arg]
     assert inputs.predictions is not None
     pred = load_predictions(inputs.predictions, inputs.prediction_options)
     result.predictions = pred
@@ -121,15 +204,16 @@ def _evaluate_predictions(
     computed: Mapping[str, float]
     if pred.task == "classification":
         result.classification = evaluate_classification(pred)
-        computed = result.classification.metrics
+        computed, spreads = result.classification.metrics, result.classification.spreads
         result.notes += result.classification.notes
     else:
         result.regression = evaluate_regression(pred)
-        computed = result.regression.metrics
+        computed, spreads = result.regression.metrics, result.regression.spreads
         result.notes += result.regression.notes
     for name, value in computed.items():
         _add(current, name, value, source, result.notes)
-    result.slices = [slice_table(pred, c, inputs.min_slice_size) for c in pred.slices]
+    level = inputs.confidence
+    result.slices = [slice_table(pred, c, inputs.min_slice_size, level) for c in pred.slices]
     for name, value in gap_metrics(result.slices).items():
         _add(current, name, value, source, result.notes)
     fold_rows = None
@@ -139,3 +223,4 @@ def _evaluate_predictions(
         for name, value in fold_summary(fold_rows).items():
             _add(current, name, value, source, result.notes)
     result.checks = run_checks(pred, inputs.sanity, fold_rows)
+    return dict(spreads)

@@ -1,25 +1,30 @@
-"""Gates: ``NAME OP RHS`` conditions on metrics, parsed without ``eval``.
+"""Gates: ``NAME OP RHS [with N% confidence]`` conditions on metrics, parsed without
+``eval`` (they are evaluated by :mod:`mlreport.verdicts`).
 
 ``OP`` is one of ``>= > <= < == !=``; ``RHS`` is a number, ``baseline``, ``baseline + N``,
 ``baseline - N``, ``baseline + N%``, ``baseline - N%`` or ``baseline * N``.  A metric name
-with spaces or operator characters can be quoted: ``"top-1 acc" >= 0.8``.
+with spaces or operator characters can be quoted: ``"top-1 acc" >= 0.8``; a computed
+metric's interval bounds are metrics too: ``accuracy.ci_low >= 0.9``.
+
+``with 95% confidence`` makes a gate judge the interval, not the point value: ``accuracy
+>= 0.9 with 95% confidence`` passes only when the 95 % interval's lower bound is ≥ 0.9, and
+``f1_macro >= baseline - 0.01 with 95% confidence`` (non-inferiority) only when the lower
+bound of the delta's interval is ≥ -0.01 (for ``<=`` and ``<``: the upper bound).
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import operator
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from mlreport.config import Directions, ReportInputs
 from mlreport.errors import InputError, UsageError
 from mlreport.inputs._files import read_text
-from mlreport.inputs.metrics import MetricValue, is_number
 from mlreport.inputs.structured import parse_yaml
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
@@ -49,6 +54,9 @@ _EXAMPLES = "e.g. 'accuracy >= 0.9', 'f1_macro >= baseline - 0.01', 'loss <= bas
 Status = Literal["pass", "fail", "skipped"]
 
 
+_CONFIDENCE = re.compile(r"\s+with\s+(?P<level>\d+(?:\.\d+)?)\s*%\s*confidence\s*$", re.I)
+
+
 @dataclass(frozen=True)
 class Gate:
     expression: str
@@ -58,6 +66,7 @@ class Gate:
     baseline_op: str | None = None  # None (plain baseline), "+", "-" or "*"
     amount: float = 0.0
     percent: bool = False
+    confidence: float | None = None  # "with 95% confidence": 0.95
 
     @property
     def uses_baseline(self) -> bool:
@@ -89,6 +98,8 @@ class GateResult:
     baseline: float | None
     status: Status
     reason: str = ""
+    confidence: float | None = None
+    bound: float | None = None  # with confidence: the interval bound that was judged
 
     @property
     def passed(self) -> bool | None:
@@ -97,7 +108,25 @@ class GateResult:
 
 def parse_gate(text: str) -> Gate:
     expression = " ".join(text.split())
-    match = _GATE.match(expression)
+    confidence = None
+    sure = _CONFIDENCE.search(expression)
+    if sure:
+        confidence = float(sure["level"]) / 100
+        if not 0.5 <= confidence < 1:
+            raise UsageError(
+                f"gate '{_brief(expression)}': a confidence between 50% and 99.99%",
+                "e.g. 'with 95% confidence'",
+            )
+    gate = _parse(expression[: sure.start()] if sure else expression, expression)
+    if confidence is not None and gate.op in ("==", "!="):
+        raise UsageError(
+            f"gate '{_brief(expression)}': 'with … confidence' goes with >=, >, <= or <"
+        )
+    return replace(gate, confidence=confidence)
+
+
+def _parse(condition: str, expression: str) -> Gate:
+    match = _GATE.match(condition)
     if not match:
         if re.search(r"(=>|=<|(?<![<>=!])=(?!=))", expression):
             raise UsageError(f"gate '{expression}': unknown operator", "use one of >= > <= < == !=")
@@ -176,69 +205,6 @@ def parse_gates(inputs: ReportInputs) -> tuple[list[Gate], Directions]:
         gates += more
         directions = directions.merged(file_directions)
     return gates, directions
-
-
-def check_metric_names(gates: Sequence[Gate], known: Sequence[str]) -> None:
-    """Fail on the first gate that names a metric nobody produced."""
-    names = set(known)
-    for gate in gates:
-        if gate.metric not in names:
-            close = difflib.get_close_matches(gate.metric, known, n=3, cutoff=0.6)
-            hint = (
-                f"did you mean {' or '.join(repr(c) for c in close)}?"
-                if close
-                else f"known metrics: {', '.join(list(known)[:12])}"
-                + (", …" if len(known) > 12 else "")
-            )
-            raise UsageError(f"gate '{gate.expression}': unknown metric '{gate.metric}'", hint)
-
-
-def evaluate_gates(
-    gates: Sequence[Gate],
-    current: Mapping[str, MetricValue],
-    baseline: Mapping[str, MetricValue] | None,
-    *,
-    strict_baseline: bool = False,
-) -> list[GateResult]:
-    check_metric_names(gates, list(current))
-    return [_evaluate(g, current[g.metric], baseline, strict_baseline) for g in gates]
-
-
-def _evaluate(
-    gate: Gate,
-    actual: MetricValue,
-    baseline: Mapping[str, MetricValue] | None,
-    strict: bool,
-) -> GateResult:
-    if not is_number(actual):
-        raise UsageError(
-            f"gate '{gate.expression}': metric '{gate.metric}' is not a number ({actual!r})",
-            "gates compare numeric metrics",
-        )
-    value = float(actual)
-    base: float | None = None
-    if gate.uses_baseline:
-        old = (baseline or {}).get(gate.metric)
-        if not is_number(old) or not math.isfinite(float(old)):
-            why = "no baseline" if baseline is None else f"no baseline value for {gate.metric}"
-            status: Status = "fail" if strict else "skipped"
-            return GateResult(gate.expression, gate.metric, gate.op, value, None, None, status, why)
-        base = float(old)
-    expected = gate.threshold(base)
-    if math.isnan(value):
-        return GateResult(
-            gate.expression, gate.metric, gate.op, value, expected, base, "fail", "value is NaN"
-        )
-    passed = OPERATORS[gate.op](value, expected)
-    return GateResult(
-        gate.expression,
-        gate.metric,
-        gate.op,
-        value,
-        expected,
-        base,
-        "pass" if passed else "fail",
-    )
 
 
 def _brief(text: str, limit: int = 60) -> str:

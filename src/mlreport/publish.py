@@ -25,6 +25,7 @@ from mlreport.platforms.base import Comment, Hosted, Identity, Platform, Target
 from mlreport.platforms.connect import connect
 from mlreport.platforms.context import Context, PublishOptions, resolve
 from mlreport.platforms.marker import defuse, has_marker, marker, truncate
+from mlreport.recording import Recorded, record_file
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,16 @@ def publish(directory: Path, options: PublishOptions, environ: Mapping[str, str]
             redact.current().add(context.token)
         for note in context.notes:
             click.echo(f"mlreport: {one_line(note)}")
+        recorded = record_file(report.directory, options, environ)
+        if recorded is None and options.record in ("all", "metrics"):
+            click.echo("mlreport: not recorded: no commit to record it under (pass --commit)")
         if options.dry_run:
-            _dry_run(report, context, options)
+            _dry_run(report, context, options, recorded)
             failed = False
             return Published(action="dry run")
         platform = connect(context, options, report.directory)
         try:
-            result, urls = _publish(platform, report, context, options)
+            result, urls = _publish(platform, report, context, options, recorded)
         finally:
             platform.close()
         failed = False
@@ -99,12 +103,22 @@ def body_of(report: LocalReport, report_id: str, urls: Mapping[str, str] | None)
 
 
 def _publish(
-    platform: Platform, report: LocalReport, context: Context, options: PublishOptions
+    platform: Platform,
+    report: LocalReport,
+    context: Context,
+    options: PublishOptions,
+    recorded: Recorded | None,
 ) -> tuple[Published, dict[str, str] | None]:
     target = context.target
     images = report.images if options.images else []
+    files = [recorded.file] if recorded else []
+    if files and options.records is not None and platform.name != "local":
+        from mlreport.platforms.local import RecordsFolder
+
+        RecordsFolder(options.records).store(files)  # --records: a folder, not the platform
+        files = []
     with ThreadPoolExecutor(3) as pool:  # one round: these three do not wait for each other
-        hosting = pool.submit(platform.host_images, images)
+        hosting = pool.submit(platform.host_images, images, files)
         listing = pool.submit(platform.list_comments, target) if options.mode != "new" else None
         me: Identity = pool.submit(platform.identity).result()
         hosted: Hosted = hosting.result()
@@ -136,6 +150,8 @@ def _publish(
         check_url = checking.result() if checking else ""
     where = target.describe(platform.name)
     click.echo(f"mlreport: {action} the report on {where}: {comment.url}")
+    if recorded is not None:
+        click.echo(f"mlreport: recorded {one_line(recorded.describe())}")
     if check_url:
         click.echo(f"mlreport: check: {check_url}")
     return Published(comment.url, check_url, action, where), urls
@@ -224,6 +240,7 @@ def _finish_actions(
                         "comment-url": result.comment_url,
                         "status": report.status,
                         "gates-failed": str(report.gates_failed),
+                        "gates-skipped": str(report.gates_skipped),
                     },
                 )
             ),
@@ -252,7 +269,9 @@ def _fit_bytes(text: str, limit: int, notice: str) -> str:
     return text
 
 
-def _dry_run(report: LocalReport, context: Context, options: PublishOptions) -> None:
+def _dry_run(
+    report: LocalReport, context: Context, options: PublishOptions, recorded: Recorded | None
+) -> None:
     """What would be sent. Images that would be uploaded keep their links to the files
     here (publishing points them at the hosted copies); without images, the body says so."""
     images = report.images if options.images else []
@@ -268,6 +287,9 @@ def _dry_run(report: LocalReport, context: Context, options: PublishOptions) -> 
             f"  would upload image {one_line(image.path)} ({len(image.data):,} bytes, "
             f"sha256 {image.sha256[:12]})"
         )
+    if recorded is not None:
+        size = len(recorded.file.data)
+        click.echo(f"  would record {one_line(recorded.describe())}, {size:,} bytes")
     if options.check:
         click.echo(f"  check run {options.check_name!r}: {report.status}")
     click.echo(f"  comment body ({len(body):,} characters):\n")

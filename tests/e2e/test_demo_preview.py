@@ -30,13 +30,22 @@ def test_demo_trains_reports_and_previews(workdir: Path, cli: CLI) -> None:
         "data/predictions.csv",
         "data/history.csv",
         "data/baseline.json",
+        "data/baseline_predictions.csv",
+        "changed.csv",
     ):
         assert (out / name).is_file(), name
     report = json.loads((out / "report.json").read_text())
     assert report["status"] == "pass"
     assert all(g["status"] == "pass" for g in report["gates"])
     changes = {m["change"] for m in report["metrics"]}
-    assert {"better", "worse", "same"} <= changes  # the bundled baseline shows a real diff
+    # main's model (fewer epochs) paired example by example: a real diff, and noise called so
+    assert {"better", "noise", "same"} <= changes
+    assert report["paired"] == {"by": "id", "examples": 540, "total": 540}
+    accuracy = next(m for m in report["metrics"] if m["name"] == "accuracy")
+    assert accuracy["paired"] and accuracy["ci_low"] < accuracy["value"] < accuracy["ci_high"]
+    assert report["changes"]["fixed"] + report["changes"]["broken"] > 0
+    markdown = (out / "report.md").read_text()
+    assert "### Changed predictions" in markdown and "≈ within noise" in markdown
     assert report["slices"][0]["column"] == "ink"
     assert report["history"]["steps"] == 30
 

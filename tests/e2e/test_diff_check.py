@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CLI
-from tests.helpers import write_classification, write_json
+from tests.helpers import NO_INTERVAL, write_classification, write_json
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -44,7 +44,7 @@ def test_diff_defaults_to_head(repo: Path, cli: CLI) -> None:
     result = cli("diff", "-m", "metrics.json")
     assert result.code == 0, result.output
     lines = result.out.splitlines()
-    assert lines[0].split() == ["Metric", "Value", "Baseline", "Change"]
+    assert lines[0].split() == ["Metric", "Value", "±", "Baseline", "Change", "±"]
     rows = {line.split()[0]: line.split()[1:] for line in lines[2:]}
     assert rows["accuracy"] == ["0.92", "0.9", "+0.02", "better"]
     assert rows["loss"] == ["0.35", "0.3", "+0.05", "worse"]
@@ -66,6 +66,7 @@ def test_diff_markdown_and_json(repo: Path, cli: CLI) -> None:
         "change": "better",
         "direction": "higher",
         "source": "metrics.json",
+        **NO_INTERVAL,
     }
 
 

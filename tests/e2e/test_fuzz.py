@@ -51,7 +51,7 @@ COMMANDS = {
     "metrics": ["check", "-m", "{}", "-g", "acc >= 0.5"],
     "preds": ["check", "-p", "{}"],
     "history": ["render", "--history", "{}", "-o", "out"],
-    "gates": ["check", "-m", "m.json", "--gates", "{}"],
+    "gates": ["check", "-m", "m.json", "--baseline", "m.json", "--gates", "{}"],
 }
 
 

@@ -212,6 +212,7 @@ def test_summary_and_outputs(
         "comment-url": comment["html_url"],
         "status": "fail",
         "gates-failed": "1",
+        "gates-skipped": "0",
     }
     summary = actions["summary"].read_text()
     assert summary.startswith("## ❌ ML report")

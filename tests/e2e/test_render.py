@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import CLI
-from tests.helpers import write_classification, write_csv, write_json
+from tests.helpers import NO_INTERVAL, write_classification, write_csv, write_json
 
 
 def load(report: Path) -> dict[str, Any]:
@@ -67,6 +67,7 @@ def test_classification_report(workdir: Path, cli: CLI) -> None:
         "change": "better",
         "direction": "lower",
         "source": "metrics.json",
+        **NO_INTERVAL,  # a metrics file's value has no interval
     }
     assert metric(report, "model")["value"] == "mlp"
     for name in ("accuracy", "f1_macro", "roc_auc", "log_loss", "slice_gap.accuracy"):
@@ -234,7 +235,12 @@ def test_previous_report_json_as_baseline(workdir: Path, cli: CLI) -> None:
     )
     assert result.code == 0, result.output
     report = load(workdir / "pr")
-    assert report["inputs"]["baseline"] == {"source": "main/report.json", "kind": "report"}
+    assert report["inputs"]["baseline"] == {
+        "source": "main/report.json",
+        "kind": "report",
+        "provenance": "main/report.json",
+        "outcomes": False,
+    }
     old = load(workdir / "main")
     accuracy = metric(report, "accuracy")
     assert accuracy["baseline"] == metric(old, "accuracy")["value"]

@@ -3,7 +3,8 @@
 It serves the operations of ``openapi/github.json`` (GitHub's own description, cut down by
 ``scripts/github_openapi_subset.py``) and checks every request and response against it. Behaviour
 follows the descriptions in that file (docs.github.com): issue and commit comments, pulls,
-repositories, Git data (blobs, trees, commits and refs with real Git object SHA-1s), check runs,
+repositories, Git data (blobs, trees, commits and refs with real Git object SHA-1s, kept in a
+tests/fakes/git_store.py GitStore), files committed one at a time (contents API), check runs,
 self-hosted runners of a repository or an organization (just-in-time configurations, registration
 tokens, listing, deletion), and the web host's ``/OWNER/REPO/blob/SHA/PATH?raw=true`` links to
 files.
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import itertools
 import json
 import mimetypes
@@ -33,11 +33,30 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from tests.fakes.server import OPENAPI_DIR, FakePlatform, HTTPError, Request, Response, paginate
+from tests.fakes.git_store import (
+    FILE_MODE,
+    Commit,
+    Entry,
+    FileInfo,
+    GitStore,
+    git_blob_sha,
+    parse_date,
+)
+from tests.fakes.server import (
+    OPENAPI_DIR,
+    Contract,
+    FakePlatform,
+    HTTPError,
+    Request,
+    Response,
+    Route,
+    check_error_body,
+    paginate,
+)
 
 __all__ = ["FakeGitHub", "git_blob_sha"]
 
@@ -49,6 +68,11 @@ MAX_COMMENT = 65536
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _SHA = re.compile(r"[0-9a-f]{40}")
 _DOCS = "https://docs.github.com/rest"
+_CONTENTS_DOCS = f"{_DOCS}/repos/contents#create-or-update-file-contents"
+# Error answers GitHub's description gives as oneOf two schemas that every error body matches
+# both of (basic-error and repository-rule-violation-error, neither closing its properties), so
+# openapi-core rejects any body: these are checked as undocumented errors (a JSON message).
+_AMBIGUOUS_ERRORS = frozenset({("PUT", "/repos/{owner}/{repo}/contents/{path}", 409)})
 
 # What x-accepted-github-permissions says for each kind of write (docs.github.com: "Permissions
 # required for GitHub Apps"; the header is what GitHub sends with a 403 to an installation token).
@@ -76,43 +100,6 @@ _RUNNER_PERMISSIONS = {
     ("org", False): "organization_self_hosted_runners=read",
     ("org", True): "organization_self_hosted_runners=write",
 }
-
-
-def git_hash(kind: str, data: bytes) -> str:
-    """The SHA-1 Git gives an object of *kind* ("blob", "tree", "commit") holding *data*."""
-    return hashlib.sha1(f"{kind} {len(data)}\0".encode() + data).hexdigest()
-
-
-def git_blob_sha(content: bytes) -> str:
-    return git_hash("blob", content)
-
-
-@dataclass(frozen=True)
-class _Entry:
-    name: str
-    mode: str  # as Git writes it: 100644, 100755, 120000, 160000, 40000
-    type: str  # blob, tree, commit
-    sha: str
-
-
-def _tree_data(entries: list[_Entry]) -> bytes:
-    def key(e: _Entry) -> str:  # Git sorts a tree's entries as if directories ended with "/"
-        return e.name + ("/" if e.type == "tree" else "")
-
-    return b"".join(
-        f"{e.mode} {e.name}".encode() + b"\0" + bytes.fromhex(e.sha)
-        for e in sorted(entries, key=key)
-    )
-
-
-@dataclass
-class _Commit:
-    sha: str
-    tree: str
-    parents: list[str]
-    author: JSON
-    committer: JSON
-    message: str
 
 
 @dataclass
@@ -176,10 +163,7 @@ class _Repo:
     comments: dict[int, JSON] = field(default_factory=dict)
     comment_issue: dict[int, int] = field(default_factory=dict)
     commit_comments: dict[int, JSON] = field(default_factory=dict)
-    blobs: dict[str, bytes] = field(default_factory=dict)
-    trees: dict[str, list[_Entry]] = field(default_factory=dict)
-    commits: dict[str, _Commit] = field(default_factory=dict)
-    refs: dict[str, str] = field(default_factory=dict)  # "refs/heads/main" -> commit sha
+    git: GitStore = field(default_factory=GitStore)
     check_runs: list[JSON] = field(default_factory=list)
     runners: _RunnerPool = field(default_factory=_RunnerPool)
 
@@ -187,14 +171,26 @@ class _Repo:
     def full_name(self) -> str:
         return f"{self.owner}/{self.name}"
 
+    @property
+    def blobs(self) -> dict[str, bytes]:
+        return self.git.blobs
+
+    @property
+    def trees(self) -> dict[str, list[Entry]]:
+        return self.git.trees
+
+    @property
+    def commits(self) -> dict[str, Commit]:
+        return self.git.commits
+
+    @property
+    def refs(self) -> dict[str, str]:
+        """Ref name ("refs/heads/main") -> commit SHA."""
+        return self.git.refs
+
 
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse_date(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _node_id(prefix: str, number: int) -> str:
@@ -258,7 +254,7 @@ class FakeGitHub(FakePlatform):
 
     api_prefix: ClassVar[str] = "/api/v3"
     spec_file = OPENAPI_DIR / "github.json"
-    greedy_params: ClassVar[frozenset[str]] = frozenset({"ref"})
+    greedy_params: ClassVar[frozenset[str]] = frozenset({"ref", "path"})
 
     def __init__(self, token: str = "ghs_fake_token_1234567890") -> None:
         super().__init__()
@@ -309,15 +305,15 @@ class FakeGitHub(FakePlatform):
             )
             self._repos[full_name.lower()] = repo
             readme = f"# {name}\n".encode()
-            tree = self._store_tree(
-                repo, [_Entry("README.md", "100644", "blob", self._store_blob(repo, readme))]
+            tree = repo.git.store_tree(
+                [Entry("README.md", "100644", "blob", repo.git.store_blob(readme))]
             )
             who = {
                 "name": "Monalisa Octocat",
                 "email": "octocat@github.com",
                 "date": "2024-01-01T00:00:00Z",
             }
-            commit = self._store_commit(repo, tree, [], who, who, "Initial commit")
+            commit = repo.git.store_commit(tree, [], who, who, "Initial commit")
             repo.refs[f"refs/heads/{default_branch}"] = commit
 
     def add_issue(
@@ -375,6 +371,48 @@ class FakeGitHub(FakePlatform):
             raise ValueError(f"an organization's name has no slash: {name!r}")
         with self._lock:
             self._orgs[name.lower()] = _Org(name, next(self._ids), permission)
+
+    def put_file(
+        self, repo: str, branch: str, path: str, data: bytes, *, message: str | None = None
+    ) -> str:
+        """Commit file *path* holding *data* on *branch* (created from the default branch's head
+        when it does not exist), replacing any file there, as if someone else had pushed it.
+        Returns the new commit's SHA. ValueError when *path* is a directory or lies below a
+        file."""
+        with self._lock:
+            r = self._repo_or_fail(repo)
+            clean = path.strip("/")
+            head = r.git.head(branch) or r.git.head(r.default_branch)
+            if head is None:
+                raise ValueError(f"{repo} has no branch {r.default_branch!r} to start from")
+            clash = GitStore.path_clash(r.git.files_at(head), clean)
+            if clash not in (None, "file"):
+                raise ValueError(f"{clean!r} clashes with the tree of {branch!r}: a {clash}")
+            who = {"name": "Monalisa Octocat", "email": "octocat@github.com"}
+            who["date"] = _iso(time.time())
+            return self._commit_file(
+                r, branch, head, clean, data, message or f"Add {clean}", who, who
+            )
+
+    def conflict_next_put(self, repo: str, *, branch: str | None = None, times: int = 1) -> None:
+        """The next *times* ``PUT /repos/{owner}/{repo}/contents/...`` of *repo* answer 409 as
+        GitHub does when the branch moved while the file was being committed (``is at SHA but
+        expected SHA``), and change nothing: a fault (see add_fault) with GitHub's message for
+        *branch* (default: the default branch)."""
+        with self._lock:
+            r = self._repo_or_fail(repo)
+            expected = r.git.head(branch or r.default_branch) or EMPTY_TREE
+        self.add_fault(
+            "PUT",
+            rf"(?i)^/repos/{re.escape(r.full_name)}/contents/",
+            409,
+            times=times,
+            body={
+                "message": f"is at {secrets.token_hex(20)} but expected {expected}",
+                "documentation_url": _CONTENTS_DOCS,
+                "status": "409",
+            },
+        )
 
     # -- self-hosted runners: what the runner application does
 
@@ -501,14 +539,8 @@ class FakeGitHub(FakePlatform):
         """Path -> content of every file at the head of *branch*; {} when there is no branch."""
         with self._lock:
             r = self._repo_or_fail(repo)
-            head = r.refs.get(f"refs/heads/{branch}")
-            if head is None:
-                return {}
-            return {
-                path: r.blobs[sha]
-                for path, (_, kind, sha) in self._flatten(r, r.commits[head].tree).items()
-                if kind == "blob"
-            }
+            head = r.git.head(branch)
+            return {} if head is None else r.git.contents_at(head)
 
     def ref(self, repo: str, ref: str) -> str | None:
         """The commit SHA that *ref* ("heads/main" or "refs/heads/main") points to."""
@@ -553,6 +585,15 @@ class FakeGitHub(FakePlatform):
             status,
             {"message": message, "documentation_url": self._docs(req), "status": str(status)},
         )
+
+    def _check_response(
+        self, contract: Contract, route: Route, req: Request, resp: Response
+    ) -> None:
+        if (route.method, route.template, resp.status) in _AMBIGUOUS_ERRORS:
+            for error in check_error_body(resp):
+                self._record_error(f"response {resp.status} to {req.method} {req.path}: {error}")
+            return
+        super()._check_response(contract, route, req, resp)
 
     def _docs(self, req: Request | None) -> str:
         if req is None or req.template is None:
@@ -802,8 +843,8 @@ class FakeGitHub(FakePlatform):
         ]
         since = req.arg("since")
         if since:
-            limit = _parse_date(since)
-            items = [c for c in items if _parse_date(c["updated_at"]) >= limit]
+            limit = parse_date(since)
+            items = [c for c in items if parse_date(c["updated_at"]) >= limit]
         return self._paged(req, items)
 
     def _paged(self, req: Request, items: list[JSON]) -> Response:
@@ -1084,66 +1125,6 @@ class FakeGitHub(FakePlatform):
 
     # -- Git data
 
-    def _store_blob(self, repo: _Repo, content: bytes) -> str:
-        sha = git_blob_sha(content)
-        repo.blobs[sha] = content
-        return sha
-
-    def _store_tree(self, repo: _Repo, entries: list[_Entry]) -> str:
-        sha = git_hash("tree", _tree_data(entries))
-        repo.trees[sha] = sorted(entries, key=lambda e: e.name)
-        return sha
-
-    def _store_commit(
-        self,
-        repo: _Repo,
-        tree: str,
-        parents: list[str],
-        author: JSON,
-        committer: JSON,
-        message: str,
-    ) -> str:
-        def sig(who: JSON) -> str:
-            when = _parse_date(who["date"])
-            offset = when.utcoffset() or timedelta(0)
-            minutes = int(offset.total_seconds() // 60)
-            sign = "-" if minutes < 0 else "+"
-            tz = f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
-            return f"{who['name']} <{who['email']}> {int(when.timestamp())} {tz}"
-
-        lines = [f"tree {tree}"] + [f"parent {p}" for p in parents]
-        lines += [f"author {sig(author)}", f"committer {sig(committer)}"]
-        data = ("\n".join(lines) + "\n\n" + message).encode()
-        sha = git_hash("commit", data)
-        repo.commits[sha] = _Commit(sha, tree, list(parents), author, committer, message)
-        return sha
-
-    def _flatten(
-        self, repo: _Repo, tree_sha: str, prefix: str = ""
-    ) -> dict[str, tuple[str, str, str]]:
-        """path -> (mode, type, sha) of every non-tree entry below *tree_sha*."""
-        out: dict[str, tuple[str, str, str]] = {}
-        for entry in repo.trees[tree_sha]:
-            path = prefix + entry.name
-            if entry.type == "tree":
-                out.update(self._flatten(repo, entry.sha, path + "/"))
-            else:
-                out[path] = (entry.mode, entry.type, entry.sha)
-        return out
-
-    def _build_tree(self, repo: _Repo, files: dict[str, tuple[str, str, str]]) -> str:
-        children: dict[str, dict[str, tuple[str, str, str]]] = {}
-        entries: list[_Entry] = []
-        for path, (mode, kind, sha) in files.items():
-            head, sep, rest = path.partition("/")
-            if sep:
-                children.setdefault(head, {})[rest] = (mode, kind, sha)
-            else:
-                entries.append(_Entry(path, mode, kind, sha))
-        for name, sub in children.items():
-            entries.append(_Entry(name, "40000", "tree", self._build_tree(repo, sub)))
-        return self._store_tree(repo, entries)
-
     def _tree_entry_json(self, repo: _Repo, path: str, mode: str, kind: str, sha: str) -> JSON:
         api = f"{self.api_url}/repos/{repo.full_name}/git"
         entry: JSON = {"path": path, "mode": mode.rjust(6, "0"), "type": kind, "sha": sha}
@@ -1186,7 +1167,7 @@ class FakeGitHub(FakePlatform):
             raw = content.encode()
         else:
             raise _validation_failed("Blob", "encoding", f"encoding {encoding!r} is not supported")
-        sha = self._store_blob(repo, raw)
+        sha = repo.git.store_blob(raw)
         url = f"{self.api_url}/repos/{repo.full_name}/git/blobs/{sha}"
         return Response.json(201, {"url": url, "sha": sha}, {"Location": url})
 
@@ -1194,12 +1175,12 @@ class FakeGitHub(FakePlatform):
         repo = self._repo(req)
         self._writable(req, repo, "contents")
         data = self._body(req)
-        files: dict[str, tuple[str, str, str]] = {}
+        files: dict[str, FileInfo] = {}
         base = data.get("base_tree")
         if base is not None:
             if base not in repo.trees:
                 raise HTTPError(422, "Invalid tree info" if _SHA.fullmatch(base) else "Not Found")
-            files = self._flatten(repo, base)
+            files = repo.git.flatten(base)
         for item in data["tree"]:
             path = str(item.get("path", "")).strip("/")
             if not path:
@@ -1215,39 +1196,30 @@ class FakeGitHub(FakePlatform):
                 if kind != "blob":
                     raise HTTPError(422, "Invalid tree info")
                 files = {p: v for p, v in files.items() if not p.startswith(prefix)}
-                files[path] = (mode, "blob", self._store_blob(repo, str(item["content"]).encode()))
+                files[path] = (mode, "blob", repo.git.store_blob(str(item["content"]).encode()))
             elif item.get("sha") is None:  # deletes the file or directory
                 files = {p: v for p, v in files.items() if p != path and not p.startswith(prefix)}
             elif kind == "tree":
                 if item["sha"] not in repo.trees:
                     raise HTTPError(422, "GitRPC::BadObjectState")
                 files = {p: v for p, v in files.items() if p != path and not p.startswith(prefix)}
-                for sub, value in self._flatten(repo, item["sha"]).items():
+                for sub, value in repo.git.flatten(item["sha"]).items():
                     files[f"{path}/{sub}"] = value
             else:
                 if kind == "blob" and item["sha"] not in repo.blobs:
                     raise HTTPError(422, "GitRPC::BadObjectState")
                 files = {p: v for p, v in files.items() if not p.startswith(prefix)}
                 files[path] = (mode, kind, item["sha"])
-        sha = self._build_tree(repo, files)
+        sha = repo.git.build_tree(files)
         body = self._tree_json(repo, sha, recursive=False)
         return Response.json(201, body, {"Location": body["url"]})
-
-    def _resolve_commit(self, repo: _Repo, name: str) -> str | None:
-        """A commit SHA for a SHA or a ref name (branch, tag, heads/x, refs/heads/x)."""
-        if name in repo.commits:
-            return name
-        for candidate in (name, f"refs/{name}", f"refs/heads/{name}", f"refs/tags/{name}"):
-            if candidate in repo.refs:
-                return repo.refs[candidate]
-        return None
 
     def _get_tree(self, req: Request) -> Response:
         repo = self._repo(req)
         name = req.params["tree_sha"]
         sha: str | None = name if name in repo.trees else None
         if sha is None:
-            commit = self._resolve_commit(repo, name)
+            commit = repo.git.resolve(name)
             sha = repo.commits[commit].tree if commit else None
         if sha is None:
             raise HTTPError(404, "Not Found")
@@ -1255,7 +1227,7 @@ class FakeGitHub(FakePlatform):
         # tree" (docs.github.com): even recursive=0 or false.
         return Response.json(200, self._tree_json(repo, sha, recursive=req.has_arg("recursive")))
 
-    def _commit_json(self, repo: _Repo, commit: _Commit) -> JSON:
+    def _commit_json(self, repo: _Repo, commit: Commit) -> JSON:
         api = f"{self.api_url}/repos/{repo.full_name}/git"
         html = f"{self.server_url}/{repo.full_name}/commit"
         return {
@@ -1296,12 +1268,12 @@ class FakeGitHub(FakePlatform):
         committer = {**author, **(data.get("committer") or {})}
         for who in (author, committer):
             try:
-                _parse_date(who["date"])
+                parse_date(who["date"])
             except ValueError:
                 raise _validation_failed(
                     "Commit", "date", f"invalid date {who['date']!r}"
                 ) from None
-        sha = self._store_commit(repo, data["tree"], parents, author, committer, data["message"])
+        sha = repo.git.store_commit(data["tree"], parents, author, committer, data["message"])
         body = self._commit_json(repo, repo.commits[sha])
         return Response.json(201, body, {"Location": body["url"]})
 
@@ -1311,6 +1283,118 @@ class FakeGitHub(FakePlatform):
         if commit is None:
             raise HTTPError(404, "Not Found")
         return Response.json(200, self._commit_json(repo, commit))
+
+    def _get_blob(self, req: Request) -> Response:
+        repo = self._repo(req)
+        sha = req.params["file_sha"]
+        content = repo.blobs.get(sha)
+        if content is None:
+            raise HTTPError(404, "Not Found")
+        encoded = base64.b64encode(content).decode()
+        # GitHub wraps the Base64 at 60 characters a line, as Ruby's Base64.encode64 does.
+        wrapped = "".join(encoded[i : i + 60] + "\n" for i in range(0, len(encoded), 60))
+        return Response.json(
+            200,
+            {
+                "sha": sha,
+                "node_id": _node_id("B", int(sha[:8], 16)),
+                "size": len(content),
+                "url": f"{self.api_url}/repos/{repo.full_name}/git/blobs/{sha}",
+                "content": wrapped,
+                "encoding": "base64",
+            },
+        )
+
+    # -- contents: one file committed at a time
+
+    def _commit_file(
+        self,
+        repo: _Repo,
+        branch: str,
+        head: str,
+        path: str,
+        content: bytes,
+        message: str,
+        author: JSON,
+        committer: JSON,
+    ) -> str:
+        """A commit on top of *head* whose tree is *head*'s plus *path* holding *content*; moves
+        (or creates) *branch* to it and returns its SHA."""
+        files = repo.git.files_at(head)
+        mode = files[path][0] if path in files else FILE_MODE
+        files[path] = (mode, "blob", repo.git.store_blob(content))
+        tree = repo.git.build_tree(files)
+        sha = repo.git.store_commit(tree, [head], author, committer, message)
+        repo.refs[f"refs/heads/{branch}"] = sha
+        return sha
+
+    def _content_json(self, repo: _Repo, branch: str, path: str, sha: str) -> JSON:
+        api = f"{self.api_url}/repos/{repo.full_name}"
+        web = f"{self.server_url}/{repo.full_name}"
+        url = f"{api}/contents/{quote(path)}?ref={quote(branch, safe='')}"
+        git_url = f"{api}/git/blobs/{sha}"
+        html_url = f"{web}/blob/{quote(branch)}/{quote(path)}"
+        return {
+            "name": path.rpartition("/")[2],
+            "path": path,
+            "sha": sha,
+            "size": len(repo.blobs[sha]),
+            "url": url,
+            "html_url": html_url,
+            "git_url": git_url,
+            "download_url": f"{web}/raw/{quote(branch)}/{quote(path)}",
+            "type": "file",
+            "_links": {"self": url, "git": git_url, "html": html_url},
+        }
+
+    def _put_contents(self, req: Request) -> Response:
+        """PUT /repos/{owner}/{repo}/contents/{path}: create or replace one file, as one commit
+        on the branch. The branch is checked first (404), then the path and the content (422),
+        then ``sha``: required when the path exists (422), and it must be the blob's (409)."""
+        repo = self._repo(req)
+        self._writable(req, repo, "contents")
+        data = self._body(req)
+        branch = data.get("branch") or repo.default_branch
+        head = repo.git.head(branch)
+        if head is None:
+            raise HTTPError(404, f"Branch {branch} not found")
+        path = req.params["path"]
+        if any(part in ("", ".", "..", ".git") for part in path.split("/")):
+            raise HTTPError(422, "path contains a malformed path component")
+        try:
+            content = base64.b64decode("".join(data["content"].split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise HTTPError(422, "content is not valid Base64") from None
+        files = repo.git.files_at(head)
+        clash = GitStore.path_clash(files, path)
+        sha = data.get("sha")
+        if clash in ("file", "directory"):
+            if sha is None:
+                raise HTTPError(422, 'Invalid request.\n\n"sha" wasn\'t supplied.')
+            if clash == "directory" or sha != files[path][2]:
+                raise HTTPError(409, f"{path} does not match {sha}")
+        elif clash == "parent":
+            raise HTTPError(422, f"{path} cannot be created: a leading part of it is a file")
+        login = self.user_login
+        default = {"name": login, "email": self._email(login), "date": _iso(time.time())}
+        committer = {**default, **(data.get("committer") or {})}
+        author = {**committer, **(data.get("author") or {})}  # the author defaults to it
+        for who in (author, committer):
+            try:
+                parse_date(who["date"])
+            except ValueError:
+                raise _validation_failed(
+                    "Commit", "date", f"invalid date {who['date']!r}"
+                ) from None
+        commit = self._commit_file(
+            repo, branch, head, path, content, data["message"], author, committer
+        )
+        blob = repo.git.files_at(commit)[path][2]
+        body = {
+            "content": self._content_json(repo, branch, path, blob),
+            "commit": self._commit_json(repo, repo.commits[commit]),
+        }
+        return Response.json(200 if clash == "file" else 201, body)
 
     def _ref_json(self, repo: _Repo, ref: str) -> JSON:
         api = f"{self.api_url}/repos/{repo.full_name}/git"
@@ -1387,18 +1471,6 @@ class FakeGitHub(FakePlatform):
         body = self._ref_json(repo, ref)
         return Response.json(201, body, {"Location": body["url"]})
 
-    def _descends(self, repo: _Repo, sha: str, ancestor: str) -> bool:
-        stack, seen = [sha], set()
-        while stack:
-            current = stack.pop()
-            if current == ancestor:
-                return True
-            if current in seen or current not in repo.commits:
-                continue
-            seen.add(current)
-            stack.extend(repo.commits[current].parents)
-        return False
-
     def _update_ref(self, req: Request) -> Response:
         repo = self._repo(req)
         self._writable(req, repo, "contents")
@@ -1409,7 +1481,7 @@ class FakeGitHub(FakePlatform):
         sha = data["sha"]
         if sha not in repo.commits:
             raise HTTPError(422, "Object does not exist")
-        if not data.get("force", False) and not self._descends(repo, sha, repo.refs[ref]):
+        if not data.get("force", False) and not repo.git.descends(sha, repo.refs[ref]):
             raise HTTPError(422, "Update is not a fast forward")
         repo.refs[ref] = sha
         return Response.json(200, self._ref_json(repo, ref))
@@ -1677,11 +1749,11 @@ class FakeGitHub(FakePlatform):
             return None
         parts = rest.split("/")
         for cut in range(1, len(parts)):
-            commit = self._resolve_commit(repo, "/".join(parts[:cut]))
+            commit = repo.git.resolve("/".join(parts[:cut]))
             if commit is None:
                 continue
             path = "/".join(parts[cut:])
-            found = self._flatten(repo, repo.commits[commit].tree).get(path)
+            found = repo.git.flatten(repo.commits[commit].tree).get(path)
             if found is not None and found[1] == "blob":
                 return path, repo.blobs[found[2]]
         return None
@@ -1711,6 +1783,8 @@ class FakeGitHub(FakePlatform):
             ("POST", f"{r}/git/blobs", self._create_blob),
             ("GET", f"{r}/git/commits/{{commit_sha}}", self._get_commit),
             ("POST", f"{r}/git/commits", self._create_commit),
+            ("GET", f"{r}/git/blobs/{{file_sha}}", self._get_blob),
+            ("PUT", f"{r}/contents/{{path}}", self._put_contents),
             ("POST", f"{r}/check-runs", self._create_check_run),
             ("GET", "/user", self._get_authenticated_user),
         ]

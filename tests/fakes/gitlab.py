@@ -3,7 +3,10 @@
 It serves the operations of ``openapi/gitlab.yaml`` (written by hand from docs.gitlab.com, see its
 info.description) and checks every request and response against it: projects, merge requests,
 merge request and issue notes, commit discussions, Markdown uploads (served back on the web host
-without authentication) and commit statuses.
+without authentication), commit statuses, and a Git repository per project: commits with
+several file actions, repository files (metadata, raw bytes) and branches. Commits are Git
+objects with Git's own SHA-1s (tests/fakes/git_store.py); a project starts with one commit
+(README.md) on its default branch.
 
     with FakeGitLab(token="glpat-fake-token-1234567890") as gl:
         gl.add_project("group/sub/proj", id=42)
@@ -13,16 +16,23 @@ without authentication) and commit statuses.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import difflib
+import hashlib
 import itertools
 import mimetypes
+import re
 import secrets
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 from urllib.parse import quote
 
+from tests.fakes.git_store import EXECUTABLE_MODE, FILE_MODE, FileInfo, GitStore
 from tests.fakes.server import (
     OPENAPI_DIR,
     FakePlatform,
@@ -39,6 +49,56 @@ JSON = dict[str, Any]
 
 MAX_NOTE = 1_000_000
 _IMAGE_TYPES = ("image/", "video/", "audio/")
+_SHA = re.compile(r"[0-9a-f]{40}")
+_INITIAL_AUTHOR = {"name": "Administrator", "email": "admin@example.com"}
+_INITIAL_DATE = "2024-01-01T00:00:00Z"
+# Gitaly's messages for actions that do not fit the tree (answered 400 {"message": ...}).
+_FILE_EXISTS = "A file with this name already exists"
+_DIRECTORY_EXISTS = "A directory with this name already exists"
+_NO_FILE = "A file with this name doesn't exist"
+_NOT_ON_BRANCH = "You can only create or edit files when you are on a branch"
+# What git check-ref-format refuses in a branch name (a subset).
+_BAD_REF = re.compile(r"(^[/.-])|(/$)|(\.lock$)|(\.\.)|(//)|(@\{)|([\x00-\x20~^:?*\[\\\x7f])")
+
+
+def _git_date(ts: float) -> str:
+    """A commit date as Git keeps it (seconds) for the Git store."""
+    return datetime.fromtimestamp(int(ts), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _api_date(git_date: str) -> str:
+    """A commit date as GitLab shows it: 2016-09-20T09:26:24.000+00:00."""
+    when = datetime.fromisoformat(git_date.replace("Z", "+00:00"))
+    return when.isoformat(timespec="milliseconds")
+
+
+def _is_binary(data: bytes) -> bool:
+    """As Git decides for diffs (a NUL in the first 8000 bytes), or bytes that are not UTF-8."""
+    if b"\0" in data[:8000]:
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _line_stats(old: bytes | None, new: bytes | None) -> tuple[int, int]:
+    """(additions, deletions) in lines, as ``git diff --numstat`` counts them (binary: 0, 0)."""
+    if (old is not None and _is_binary(old)) or (new is not None and _is_binary(new)):
+        return 0, 0
+    before = (old or b"").decode().splitlines()
+    after = (new or b"").decode().splitlines()
+    if len(before) + len(after) > 20_000:  # difflib is quadratic: count lines instead
+        gone, came = Counter(before) - Counter(after), Counter(after) - Counter(before)
+        return sum(came.values()), sum(gone.values())
+    added = deleted = 0
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            deleted += i2 - i1
+            added += j2 - j1
+    return added, deleted
 
 
 def _iso(ts: float) -> str:
@@ -84,6 +144,8 @@ class _Project:
     uploads: list[JSON] = field(default_factory=list)
     statuses: dict[str, list[JSON]] = field(default_factory=dict)
     commits: set[str] = field(default_factory=set)
+    """Commits known without being in the repository (merge request heads, add_commit)."""
+    git: GitStore = field(default_factory=GitStore)
 
 
 class FakeGitLab(FakePlatform):
@@ -113,7 +175,15 @@ class FakeGitLab(FakePlatform):
         if permission not in ("read", "write"):
             raise ValueError(f"permission must be read or write, not {permission!r}")
         with self._lock:
-            self._projects[id] = _Project(id, path, permission, default_branch, time.time())
+            project = _Project(id, path, permission, default_branch, time.time())
+            readme = f"# {path.rpartition('/')[2]}\n".encode()
+            files = {"README.md": (FILE_MODE, "blob", project.git.store_blob(readme))}
+            who = {**_INITIAL_AUTHOR, "date": _INITIAL_DATE}
+            commit = project.git.store_commit(
+                project.git.build_tree(files), [], who, who, "Initial commit"
+            )
+            project.git.refs[f"refs/heads/{default_branch}"] = commit
+            self._projects[id] = project
 
     def add_merge_request(
         self,
@@ -155,6 +225,31 @@ class FakeGitLab(FakePlatform):
         """Make commit *sha* exist (merge request heads exist already)."""
         with self._lock:
             self._project_or_fail(project).commits.add(sha)
+
+    def put_file(
+        self, project: str, branch: str, path: str, data: bytes, *, message: str | None = None
+    ) -> str:
+        """Commit file *path* holding *data* on *branch* (created from the default branch's
+        head when it does not exist), replacing any file there, as if someone had pushed it.
+        Returns the commit's SHA. ValueError when *path* is a directory or lies below a file."""
+        with self._lock:
+            p = self._project_or_fail(project)
+            clean = path.strip("/")
+            head = p.git.head(branch) or p.git.head(p.default_branch)
+            if head is None:
+                raise ValueError(f"{project} has no branch {p.default_branch!r} to start from")
+            files = p.git.files_at(head)
+            clash = GitStore.path_clash(files, clean)
+            if clash not in (None, "file"):
+                raise ValueError(f"{clean!r} clashes with the tree of {branch!r}: a {clash}")
+            mode = files[clean][0] if clean in files else FILE_MODE
+            files[clean] = (mode, "blob", p.git.store_blob(data))
+            who = {**_INITIAL_AUTHOR, "date": _git_date(time.time())}
+            sha = p.git.store_commit(
+                p.git.build_tree(files), [head], who, who, message or f"Add {clean}"
+            )
+            p.git.refs[f"refs/heads/{branch}"] = sha
+            return sha
 
     def seed_notes(
         self, project: str, iid: int, count: int, *, body: str = "lgtm", author: str = "someone"
@@ -200,6 +295,18 @@ class FakeGitLab(FakePlatform):
     def statuses(self, project: str, sha: str) -> list[JSON]:
         with self._lock:
             return [dict(s) for s in self._project_or_fail(project).statuses.get(sha, [])]
+
+    def branch_files(self, project: str, branch: str) -> dict[str, bytes]:
+        """Path -> content of every file at the head of *branch*; {} when there is no branch."""
+        with self._lock:
+            git = self._project_or_fail(project).git
+            head = git.head(branch)
+            return {} if head is None else git.contents_at(head)
+
+    def branch_head(self, project: str, branch: str) -> str | None:
+        """The commit SHA *branch* points to; None when there is no such branch."""
+        with self._lock:
+            return self._project_or_fail(project).git.head(branch)
 
     # -- platform hooks
 
@@ -503,7 +610,7 @@ class FakeGitLab(FakePlatform):
 
     def _commit(self, p: _Project, req: Request) -> str:
         sha = req.params["sha"]
-        if sha not in p.commits:
+        if sha not in p.commits and sha not in p.git.commits:
             raise HTTPError(404, {"message": "404 Commit Not Found"})
         return sha
 
@@ -634,6 +741,306 @@ class FakeGitLab(FakePlatform):
         p.statuses.setdefault(sha, []).append(status)
         return Response.json(201, status)
 
+    # -- the repository: commits, files, branches
+
+    def _committer(self) -> JSON:
+        return {"name": self.user_username, "email": f"{self.user_username}@noreply.example.com"}
+
+    def _commit_json(self, p: _Project, sha: str) -> JSON:
+        commit = p.git.commits[sha]
+        return {
+            "id": sha,
+            "short_id": sha[:8],
+            "created_at": _api_date(commit.committer["date"]),
+            "parent_ids": list(commit.parents),
+            "title": commit.message.split("\n", 1)[0],
+            "message": commit.message,
+            "author_name": commit.author["name"],
+            "author_email": commit.author["email"],
+            "authored_date": _api_date(commit.author["date"]),
+            "committer_name": commit.committer["name"],
+            "committer_email": commit.committer["email"],
+            "committed_date": _api_date(commit.committer["date"]),
+            "trailers": {},
+            "extended_trailers": {},
+            "web_url": f"{self.url}/{p.path}/-/commit/{sha}",
+        }
+
+    def _writable_repository(self, req: Request, p: _Project) -> None:
+        if req.auth == "job-token":
+            raise HTTPError(403, {"message": "403 Forbidden"})
+        if p.permission != "write":
+            raise HTTPError(
+                403, {"message": "403 Forbidden - You are not allowed to push into this branch"}
+            )
+
+    def _commit_request(self, data: JSON) -> None:
+        """What GitLab checks in the body before it looks at the repository (400s)."""
+        if "start_sha" in data and "start_branch" in data:
+            raise HTTPError(400, {"message": "start_branch, start_sha are mutually exclusive"})
+        for index, action in enumerate(data["actions"]):
+            kind = action["action"]
+            if kind == "update" and "content" not in action:
+                raise HTTPError(
+                    400, {"message": f"actions[{index}][content] is required for update action"}
+                )
+            if kind == "move" and not action.get("previous_path"):
+                raise HTTPError(
+                    400,
+                    {"message": f"actions[{index}][previous_path] is required for move action"},
+                )
+            if kind == "chmod" and "execute_filemode" not in action:
+                raise HTTPError(
+                    400,
+                    {"message": f"actions[{index}][execute_filemode] is required for chmod action"},
+                )
+
+    def _start(self, req: Request, p: _Project, data: JSON) -> str:
+        """The commit the new one goes on top of, checked as Commits::CreateService does."""
+        branch = data["branch"]
+        start_project = data.get("start_project")
+        if start_project is not None and str(start_project) not in (str(p.id), p.path):
+            raise HTTPError(
+                403,
+                {"message": "403 Forbidden - Project is not included in the fork network"},
+            )
+        start_sha = data.get("start_sha")
+        start_branch = data.get("start_branch") or (None if start_sha else branch)
+        different = start_branch != branch or start_sha is not None
+        if start_sha is not None:
+            if not _SHA.fullmatch(start_sha):
+                raise HTTPError(400, {"message": f"Invalid start_sha '{start_sha}'"})
+            if start_sha not in p.git.commits:
+                raise HTTPError(400, {"message": f"Cannot find start_sha '{start_sha}'"})
+        if start_branch is not None and p.git.head(start_branch) is None:
+            raise HTTPError(400, {"message": _NOT_ON_BRANCH})
+        if different and p.git.head(branch) is not None and not data.get("force", False):
+            raise HTTPError(
+                400,
+                {
+                    "message": f"A branch called '{branch}' already exists. Switch to that "
+                    "branch in order to make changes"
+                },
+            )
+        if different and _BAD_REF.search(branch):
+            raise HTTPError(
+                400,
+                {
+                    "message": f"Something went wrong when we tried to create '{branch}' for "
+                    "you: Branch name is invalid"
+                },
+            )
+        start = start_sha or p.git.head(start_branch or branch)
+        assert start is not None
+        for action in data["actions"]:
+            last = action.get("last_commit_id")
+            if last is None or action["action"] == "create":
+                continue
+            path = (action.get("previous_path") or action["file_path"]).strip("/")
+            current = p.git.last_commit_for_path(start, path)
+            if current is not None and current != last:
+                raise HTTPError(
+                    400, {"message": f"The file has changed since you started editing it: {path}"}
+                )
+        return start
+
+    def _apply(self, p: _Project, files: dict[str, FileInfo], action: JSON) -> None:
+        """Apply one commit action to *files* (path -> (mode, type, sha)), as Gitaly does."""
+        kind = action["action"]
+        path = self._action_path(action["file_path"])
+        content: bytes | None = None
+        if action.get("content") is not None:
+            text = action["content"]
+            if action.get("encoding", "text") == "base64":
+                try:
+                    content = base64.b64decode(text)
+                except (binascii.Error, ValueError):
+                    raise HTTPError(400, {"message": "Invalid base64 content"}) from None
+            else:
+                content = text.encode()
+        clash = GitStore.path_clash(files, path)
+        if kind == "create":
+            if clash == "directory":
+                raise HTTPError(400, {"message": _DIRECTORY_EXISTS})
+            if clash is not None:
+                raise HTTPError(400, {"message": _FILE_EXISTS})
+            files[path] = (FILE_MODE, "blob", p.git.store_blob(content or b""))
+            return
+        if kind == "move":
+            source = self._action_path(action["previous_path"])
+            if source not in files:
+                raise HTTPError(400, {"message": _NO_FILE})
+            mode, _, sha = files.pop(source)
+            if GitStore.path_clash(files, path) is not None:
+                raise HTTPError(400, {"message": _FILE_EXISTS})
+            files[path] = (mode, "blob", sha if content is None else p.git.store_blob(content))
+            return
+        if clash != "file":
+            raise HTTPError(400, {"message": _NO_FILE})
+        mode, kind_of, sha = files[path]
+        if kind == "delete":
+            del files[path]
+        elif kind == "update":
+            files[path] = (mode, kind_of, p.git.store_blob(content or b""))
+        else:  # chmod
+            executable = action["execute_filemode"]
+            files[path] = (EXECUTABLE_MODE if executable else FILE_MODE, kind_of, sha)
+
+    @staticmethod
+    def _action_path(raw: str) -> str:
+        path = raw.strip("/")
+        if not path:
+            raise HTTPError(400, {"message": "You must provide a file path"})
+        if ".." in path.split("/"):
+            raise HTTPError(400, {"message": "Path cannot include directory traversal"})
+        return path
+
+    def _stats(self, p: _Project, before: dict[str, FileInfo], after: dict[str, FileInfo]) -> JSON:
+        added = deleted = 0
+        for path in sorted(before.keys() | after.keys()):
+            old, new = before.get(path), after.get(path)
+            if old == new:
+                continue
+            plus, minus = _line_stats(
+                p.git.blobs[old[2]] if old else None, p.git.blobs[new[2]] if new else None
+            )
+            added, deleted = added + plus, deleted + minus
+        return {"additions": added, "deletions": deleted, "total": added + deleted}
+
+    def _create_commit(self, req: Request) -> Response:
+        """POST /projects/:id/repository/commits: the actions, in order, on top of the start
+        commit (the branch's head, or start_branch's or start_sha's for a new branch), as one
+        commit; the branch moves to it. Any failing action fails the whole request (400)."""
+        p = self._project(req)
+        self._writable_repository(req, p)
+        data = self._fields(req)
+        self._commit_request(data)
+        start = self._start(req, p, data)
+        before = p.git.files_at(start)
+        files = dict(before)
+        for action in data["actions"]:
+            self._apply(p, files, action)
+        author = self._committer()
+        if data.get("author_name"):
+            author["name"] = data["author_name"]
+        if data.get("author_email"):
+            author["email"] = data["author_email"]
+        now = _git_date(time.time())
+        sha = p.git.store_commit(
+            p.git.build_tree(files),
+            [start],
+            {**author, "date": now},
+            {**self._committer(), "date": now},
+            data["commit_message"],
+        )
+        p.git.refs[f"refs/heads/{data['branch']}"] = sha
+        body = self._commit_json(p, sha)
+        if data.get("stats", True):
+            body["stats"] = self._stats(p, before, files)
+        body |= {"status": None, "project_id": p.id, "last_pipeline": None}
+        return Response.json(201, body)
+
+    def _file(self, req: Request, p: _Project, ref: str | None) -> tuple[str, str, FileInfo]:
+        """(commit, path, file) that a repository-file route names: 404 for an unknown ref
+        (``404 Commit Not Found``) or a path that is not a file there (``404 File Not Found``)."""
+        commit = p.git.resolve(ref) if ref else p.git.head(p.default_branch)
+        if commit is None:
+            raise HTTPError(404, {"message": "404 Commit Not Found"})
+        path = req.params["file_path"]
+        found = p.git.files_at(commit).get(path)
+        if found is None or found[1] != "blob":
+            raise HTTPError(404, {"message": "404 File Not Found"})
+        return commit, path, found
+
+    def _file_data(self, p: _Project, ref: str, commit: str, path: str, info: FileInfo) -> JSON:
+        content = p.git.blobs[info[2]]
+        last = p.git.last_commit_for_path(commit, path)
+        return {
+            "file_name": path.rpartition("/")[2],
+            "file_path": path,
+            "size": len(content),
+            "encoding": "base64",
+            "content_sha256": hashlib.sha256(content).hexdigest(),
+            "ref": ref,
+            "blob_id": info[2],
+            "commit_id": commit,
+            "last_commit_id": last or commit,
+            "execute_filemode": info[0] == EXECUTABLE_MODE,
+        }
+
+    @staticmethod
+    def _file_headers(data: JSON) -> dict[str, str]:
+        """GitLab's X-Gitlab-* headers for a file (set_http_headers: one per attribute)."""
+        names = {
+            "blob_id": "X-Gitlab-Blob-Id",
+            "commit_id": "X-Gitlab-Commit-Id",
+            "content_sha256": "X-Gitlab-Content-Sha256",
+            "encoding": "X-Gitlab-Encoding",
+            "file_name": "X-Gitlab-File-Name",
+            "file_path": "X-Gitlab-File-Path",
+            "last_commit_id": "X-Gitlab-Last-Commit-Id",
+            "ref": "X-Gitlab-Ref",
+            "size": "X-Gitlab-Size",
+            "execute_filemode": "X-Gitlab-Execute-Filemode",
+        }
+        headers = {}
+        for key, name in names.items():
+            value = data[key]
+            headers[name] = str(value).lower() if isinstance(value, bool) else str(value)
+        return headers
+
+    def _get_file(self, req: Request) -> Response:
+        p = self._project(req)
+        ref = req.arg("ref") or ""
+        commit, path, info = self._file(req, p, ref)
+        data = self._file_data(p, ref, commit, path, info)
+        body = {**data, "content": base64.b64encode(p.git.blobs[info[2]]).decode()}
+        return Response.json(200, body, self._file_headers(data))
+
+    def _head_file(self, req: Request) -> Response:
+        p = self._project(req)
+        ref = req.arg("ref") or ""
+        commit, path, info = self._file(req, p, ref)
+        return Response.empty(200, self._file_headers(self._file_data(p, ref, commit, path, info)))
+
+    def _get_raw_file(self, req: Request) -> Response:
+        p = self._project(req)
+        ref = req.arg("ref")
+        commit, path, info = self._file(req, p, ref)
+        content = p.git.blobs[info[2]]
+        headers = self._file_headers(self._file_data(p, ref or "", commit, path, info))
+        name = quote(path.rpartition("/")[2])
+        headers |= {
+            "Content-Disposition": f"inline; filename*=UTF-8''{name}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-cache",
+        }
+        ctype = "application/octet-stream" if _is_binary(content) else "text/plain; charset=utf-8"
+        return Response(200, content, headers, ctype)
+
+    def _get_branch(self, req: Request) -> Response:
+        p = self._project(req)
+        name = req.params["branch"]
+        head = p.git.head(name)
+        if head is None:
+            raise HTTPError(404, {"message": "404 Branch Not Found"})
+        default = p.git.head(p.default_branch)
+        merged = name != p.default_branch and default is not None and p.git.descends(default, head)
+        return Response.json(
+            200,
+            {
+                "name": name,
+                "commit": self._commit_json(p, head),
+                "merged": merged,
+                "protected": name == p.default_branch,
+                "default": name == p.default_branch,
+                "developers_can_push": False,
+                "developers_can_merge": False,
+                "can_push": p.permission == "write",
+                "web_url": f"{self.url}/{p.path}/-/tree/{quote(name)}",
+            },
+        )
+
     # -- routes
 
     def _register(self) -> None:
@@ -667,6 +1074,11 @@ class FakeGitLab(FakePlatform):
             ),
             ("POST", f"{p}/uploads", self._upload),
             ("POST", f"{p}/statuses/{{sha}}", self._create_status),
+            ("POST", f"{p}/repository/commits", self._create_commit),
+            ("GET", f"{p}/repository/files/{{file_path}}", self._get_file),
+            ("HEAD", f"{p}/repository/files/{{file_path}}", self._head_file),
+            ("GET", f"{p}/repository/files/{{file_path}}/raw", self._get_raw_file),
+            ("GET", f"{p}/repository/branches/{{branch}}", self._get_branch),
         ]
         for method, template, handler in routes:
             self.route(method, template, handler)

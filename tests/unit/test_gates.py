@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from mlreport.errors import InputError, UsageError
-from mlreport.gates import evaluate_gates, load_gates_file, parse_gate
+from mlreport.gates import load_gates_file, parse_gate
+from mlreport.verdicts import evaluate_gates
 
 
 @pytest.mark.parametrize(
@@ -73,7 +74,7 @@ def test_evaluate_pass_fail_and_skip() -> None:
     assert [r.status for r in results] == ["pass", "fail", "pass", "skipped"]
     assert results[2].expected == pytest.approx(0.795)
     assert results[2].baseline == 0.805
-    assert results[3].reason == "no baseline value for auc"
+    assert results[3].reason == "no baseline for auc"
     assert [r.passed for r in results] == [True, False, True, None]
 
 
@@ -82,7 +83,7 @@ def test_strict_baseline_fails_instead_of_skipping() -> None:
         [parse_gate("auc >= baseline")], {"auc": 0.7}, None, strict_baseline=True
     )
     assert result.status == "fail"
-    assert result.reason == "no baseline"
+    assert result.reason == "no baseline for auc"
 
 
 def test_nan_value_fails() -> None:

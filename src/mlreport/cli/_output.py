@@ -42,5 +42,19 @@ def print_outcome(
             click.echo(f"  check {mark}{one_line(c.name)}: {one_line(c.detail)}")
     for e in evaluation.errors:
         click.echo(f"  error {one_line(e)}")
+    _annotate_skipped(evaluation)
     for note in evaluation.notes:
         click.echo(f"  note  {one_line(note)}", err=True)
+
+
+def _annotate_skipped(evaluation: Evaluation) -> None:
+    """In GitHub Actions, a warning annotation for each gate that was not evaluated."""
+    import os
+
+    from mlreport.platforms import workflow
+
+    if not workflow.in_actions(os.environ):
+        return
+    for g in evaluation.gates:
+        if g.status == "skipped":
+            workflow.warning(f"gate '{g.expression}' skipped: {g.reason}", "mlreport: gate skipped")

@@ -17,6 +17,7 @@ from mlreport.cli.options import (
     option,
     prediction_options,
 )
+from mlreport.cli.publish import build_lookup_options, lookup_options
 from mlreport.errors import EXIT_FAILED, EXIT_OK, UsageError
 
 CHANGE_WORDS = {
@@ -24,6 +25,7 @@ CHANGE_WORDS = {
     "worse": "worse",
     "same": "same",
     "changed": "changed",
+    "noise": "within noise",
     None: "",
 }
 
@@ -32,6 +34,7 @@ CHANGE_WORDS = {
 @metrics_options
 @prediction_options
 @baseline_options
+@lookup_options
 @click.option("--md", "fmt", flag_value="md", help="Print a Markdown table.")
 @click.option("--json", "fmt", flag_value="json", help="Print JSON.")
 @option(
@@ -43,16 +46,17 @@ CHANGE_WORDS = {
     help="Significant digits shown.",
 )
 def diff(fmt: str | None, precision: int, **kwargs: Any) -> int:
-    """Show metrics next to the baseline's (default baseline: HEAD), with deltas."""
+    """Show metrics next to the baseline's (default baseline: HEAD), with deltas: ± the
+    confidence intervals, and whether each change is beyond noise."""
     from mlreport.evaluation import evaluate
     from mlreport.report.document import clean
-    from mlreport.report.markdown import format_delta, one_line, table
+    from mlreport.report.markdown import format_delta, format_interval, one_line, table
 
     kwargs["baseline"] = kwargs.get("baseline") or "HEAD"
     inputs = build_inputs(kwargs)
     if not (inputs.metrics or inputs.predictions):
         raise UsageError("nothing to compare", "pass --metrics (or --predictions)")
-    rows = evaluate(inputs).metrics
+    rows = evaluate(inputs, lookup=build_lookup_options(kwargs)).metrics
     if fmt == "json":
         click.echo(json.dumps(clean([asdict(r) for r in rows]), indent=2, ensure_ascii=False))
         return EXIT_OK
@@ -60,15 +64,17 @@ def diff(fmt: str | None, precision: int, **kwargs: Any) -> int:
         [
             one_line(r.name),
             _value(r.value, precision),
+            format_interval(r.value, r.ci_low, r.ci_high),
             _value(r.baseline, precision),
             format_delta(r.delta, precision),
+            format_interval(r.delta, r.delta_low, r.delta_high, signed=True),
             CHANGE_WORDS[r.change],
         ]
         for r in rows
     ]
-    headers = ["Metric", "Value", "Baseline", "Change", ""]
+    headers = ["Metric", "Value", "±", "Baseline", "Change", "±", ""]
     if fmt == "md":
-        click.echo(table(headers, cells, "lrrrl"))
+        click.echo(table(headers, cells, "lrlrrll"))
     else:
         from tabulate import tabulate
 
@@ -78,7 +84,7 @@ def diff(fmt: str | None, precision: int, **kwargs: Any) -> int:
                 headers=headers,
                 tablefmt="simple",
                 disable_numparse=True,
-                colalign=("left", "right", "right", "right", "left"),
+                colalign=("left", "right", "left", "right", "right", "left", "left"),
             )
         )
     return EXIT_OK
@@ -99,6 +105,7 @@ def _value(value: object, precision: int) -> str:
 @prediction_options
 @baseline_options
 @gate_options
+@lookup_options
 @click.option("--json", "as_json", is_flag=True, help="Print gates and checks as JSON.")
 def check(as_json: bool, **kwargs: Any) -> int:
     """Evaluate gates (and, with --predictions, sanity checks) without writing a report.
@@ -111,10 +118,11 @@ def check(as_json: bool, **kwargs: Any) -> int:
     inputs = build_inputs(kwargs)
     if not (inputs.gates or inputs.gates_files or inputs.predictions):
         raise UsageError("nothing to check", "pass --gate, --gates or --predictions")
-    evaluation = evaluate(inputs)
+    evaluation = evaluate(inputs, lookup=build_lookup_options(kwargs))
     if as_json:
         document = {
             "status": "pass" if evaluation.passed else "fail",
+            "summary": summary(evaluation, None),
             "gates": [{**asdict(g), "passed": g.passed} for g in evaluation.gates],
             "checks": [asdict(c) for c in evaluation.checks],
         }

@@ -56,6 +56,7 @@ def _demo(output: Path, pool: ChartPool | None) -> int:
         "predictions": files.predictions,
         "history": files.history,
         "baseline": str(files.baseline),
+        "baseline_predictions": files.baseline_predictions,
         "gates": GATES,
         "slice_by": ("ink",),
     }
@@ -72,7 +73,8 @@ def _demo(output: Path, pool: ChartPool | None) -> int:
         f"  mlreport render --metrics {files.metrics} \\\n"
         f"    --predictions {files.predictions} --slice-by ink \\\n"
         f"    --history {files.history} \\\n"
-        f"    --baseline {files.baseline}{gates} \\\n"
+        f"    --baseline {files.baseline} \\\n"
+        f"    --baseline-predictions {files.baseline_predictions}{gates} \\\n"
         f"    -o {output}\n"
         f"Open {page} in a browser to see the report as GitHub shows it."
     )

@@ -9,7 +9,7 @@ from typing import Any, TypeVar, get_args
 
 import click
 
-from mlreport.cli.types import FILE, FILES, Lines, Number
+from mlreport.cli.types import FILE, FILES, Level, Lines, Number
 from mlreport.config import (
     Directions,
     OutputOptions,
@@ -90,6 +90,12 @@ prediction_options = apply(
     ),
     option("--pos-label", env="POS_LABEL", help="Positive class of a binary task."),
     option(
+        "--id-col",
+        env="ID_COL",
+        help="Column naming each example, to pair them with the baseline's (default: 'id' "
+        "when present; else row order, when the true labels match row for row).",
+    ),
+    option(
         "--slice-by",
         env="SLICE_BY",
         multiple=True,
@@ -130,6 +136,30 @@ baseline_options = apply(
         help="A missing baseline ref or file is a note, not an error (first runs).",
     ),
     option(
+        "--baseline-predictions",
+        env="BASELINE_PREDICTIONS",
+        type=FILE,
+        help="The baseline model's predictions on the same examples: its metrics, and a "
+        "paired comparison (McNemar, paired bootstrap) with changed predictions.",
+    ),
+    option(
+        "--confidence",
+        env="CONFIDENCE",
+        type=Level(),
+        default=INPUTS.confidence,
+        show_default=True,
+        help="Level of the confidence intervals shown, and of the noise test of each change.",
+    ),
+    option(
+        "--min-delta",
+        env="MIN_DELTA",
+        type=Number(min=0),
+        default=INPUTS.min_delta,
+        show_default=True,
+        help="A metric without an interval (from a metrics file) that moves less than this "
+        "is 'same'.",
+    ),
+    option(
         "--lower-is-better",
         env="LOWER_IS_BETTER",
         multiple=True,
@@ -168,6 +198,12 @@ gate_options = apply(
         env="STRICT_BASELINE",
         is_flag=True,
         help="Fail baseline gates that have no baseline value instead of skipping them.",
+    ),
+    option(
+        "--strict-size",
+        env="STRICT_SIZE",
+        is_flag=True,
+        help="Fail a check when the test set is too small to resolve a gate's margin.",
     ),
     option(
         "--category-tolerance",

@@ -73,19 +73,26 @@ def _with_output_options(function: Any) -> Any:
     return input_options(function)
 
 
-def _publishing(kwargs: dict[str, Any]) -> PublishOptions | None:
-    """The publish options when --publish is given: a bad one fails before any work."""
-    return build_publish_options(kwargs) if kwargs["publish_after"] else None
+def _publishing(kwargs: dict[str, Any]) -> tuple[PublishOptions, bool]:
+    """The publish options (they also say where records are), and whether to publish: a bad
+    one fails before any work."""
+    return build_publish_options(kwargs), bool(kwargs["publish_after"])
 
 
 def _finish(
     files: ReportFiles,
     evaluation: Evaluation,
     output: OutputOptions,
-    publishing: PublishOptions | None,
+    publishing: tuple[PublishOptions, bool],
 ) -> None:
-    """Say what was written, export OpenMetrics, then publish (its failure, exit 3, outranks
-    the outcome)."""
+    """Say what was written, keep the record (when this report is recorded), export
+    OpenMetrics, then publish (its failure, exit 3, outranks the outcome)."""
+    import os
+
+    from mlreport.recording import write_record
+
+    options, publish_after = publishing
+    write_record(output.directory, evaluation, options, os.environ)
     charts = len(files.images)
     click.echo(
         f"Wrote {one_line(files.markdown)} ({charts} chart{'s' if charts != 1 else ''}) and "
@@ -97,12 +104,10 @@ def _finish(
 
         for note in write_openmetrics(output.openmetrics, evaluation.metrics):
             click.echo(f"mlreport: note: {one_line(note)}", err=True)
-    if publishing is not None:
-        import os
-
+    if publish_after:
         from mlreport.publish import publish
 
-        publish(output.directory, publishing, os.environ)
+        publish(output.directory, options, os.environ)
 
 
 @click.command()
@@ -124,7 +129,7 @@ def render(**kwargs: Any) -> int:
         from mlreport.evaluation import evaluate
         from mlreport.report.write import write_report
 
-        evaluation = evaluate(inputs)
+        evaluation = evaluate(inputs, lookup=publishing[0])
         files = write_report(evaluation, output, pool=pool)
     _finish(files, evaluation, output, publishing)
     return EXIT_OK if evaluation.passed or not output.fail_on_gates else EXIT_FAILED
@@ -160,7 +165,7 @@ def run(command: tuple[str, ...], **kwargs: Any) -> int:
         moved = runcmd.working_directory_back(here)
         error: MlreportError | None = None
         try:
-            evaluation = evaluate(inputs, gates)
+            evaluation = evaluate(inputs, gates, lookup=publishing[0])
         except MlreportError as exc:
             # Training that failed (or wrote nothing) still gets a report with its output.
             error = exc

@@ -18,7 +18,7 @@ from mlreport.runners.launch import LaunchOptions
 from mlreport.runners.state import DEFAULT as STATE_FILE
 
 if TYPE_CHECKING:
-    from mlreport.platforms.context import RunnerAccess
+    from mlreport.platforms.scope import RunnerAccess
     from mlreport.runners.aws import Aws
     from mlreport.runners.registry import Registry
 
@@ -274,7 +274,7 @@ def _minutes(seconds: float, name: str) -> int:
 
 
 def _access(kw: dict[str, Any]) -> RunnerAccess:
-    from mlreport.platforms.context import RunnerAccess
+    from mlreport.platforms.scope import RunnerAccess
 
     return RunnerAccess.resolve(kw["repo"], kw["org"], kw["token"], kw["api_url"], os.environ)
 

@@ -44,6 +44,27 @@ class Number(click.FloatRange):
 TIMEOUT = Number(min=0.1, max=600)  # seconds for one API answer
 
 
+class Level(click.types.FloatParamType):
+    """A confidence level: ``0.9``, ``90`` or ``90%`` are all 0.9; from 50% to 99.99%."""
+
+    name = "level"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        percent = text.endswith("%")
+        try:
+            number = float(text.rstrip("%").strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a level such as 0.95 or 95%", param, ctx)
+        if percent or number > 1:
+            number /= 100
+        if not (math.isfinite(number) and 0.5 <= number <= 0.9999):
+            self.fail(f"{value!r}: a level between 50% and 99.99%", param, ctx)
+        return number
+
+
 class Duration(click.types.FloatParamType):
     """``90s``, ``15m``, ``6h``, ``1h30m``; a bare number is minutes. Converts to seconds,
     at most *longest*."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -18,12 +18,16 @@ SLICE_METRICS = {
 LOWER_IS_BETTER = frozenset({"mae", "rmse"})
 
 
+MAX_WITH_INTERVALS = 100  # the largest slices get confidence intervals
+
+
 @dataclass(frozen=True)
 class GroupRow:
     value: str
     n: int
     metrics: dict[str, float]
     included: bool = True  # large enough to count towards the gap
+    ci: dict[str, list[float]] = field(default_factory=dict)  # metric -> [low, high]
 
 
 @dataclass(frozen=True)
@@ -61,12 +65,19 @@ def group_rows(pred: Predictions, groups: Labels) -> list[GroupRow]:
     ]
 
 
-def slice_table(pred: Predictions, column: str, min_size: int) -> GroupTable:
-    rows = [
-        GroupRow(r.value, r.n, r.metrics, r.n >= min_size)
-        for r in group_rows(pred, pred.slices[column])
-    ]
+def slice_table(
+    pred: Predictions, column: str, min_size: int, level: float | None = None
+) -> GroupTable:
+    """The slices of *column*, largest first; with *level*, the confidence intervals of the
+    largest MAX_WITH_INTERVALS slices' metrics."""
+    groups = pred.slices[column]
+    rows = [GroupRow(r.value, r.n, r.metrics, r.n >= min_size) for r in group_rows(pred, groups)]
     rows.sort(key=lambda r: (-r.n, r.value))
+    if level is not None:
+        intervals = group_intervals(
+            pred, groups, [r.value for r in rows[:MAX_WITH_INTERVALS]], level
+        )
+        rows = [replace(r, ci=intervals.get(r.value, {})) for r in rows]
     counted = [r for r in rows if r.included]
     gaps = []
     if len(counted) >= 2:
@@ -102,4 +113,29 @@ def fold_summary(rows: list[GroupRow]) -> dict[str, float]:
         values = np.array([r.metrics[metric] for r in rows])
         out[f"folds.{metric}.mean"] = float(values.mean())
         out[f"folds.{metric}.std"] = float(values.std())
+    return out
+
+
+def group_intervals(
+    pred: Predictions, groups: Labels, values: list[str], level: float
+) -> dict[str, dict[str, list[float]]]:
+    """For the groups named *values*: each slice metric's interval at *level*."""
+    from mlreport.evaluate.intervals import confusion_spreads, regression_spreads
+
+    wanted = {groups.names.index(v) for v in values}
+    order = np.argsort(groups.codes, kind="stable")
+    bounds = np.searchsorted(groups.codes[order], np.arange(len(groups.names) + 1))
+    names = SLICE_METRICS[pred.task]
+    out: dict[str, dict[str, list[float]]] = {}
+    k = len(pred.labels)
+    for g in sorted(wanted):
+        rows = order[bounds[g] : bounds[g + 1]]
+        if pred.task == "classification":
+            cm = np.bincount(pred.y_true[rows] * k + pred.y_pred[rows], minlength=k * k)
+            spreads = confusion_spreads(cm.reshape(k, k), None, seed=g)
+        else:
+            keep = rows[np.isfinite(pred.y_pred[rows])]
+            spreads = regression_spreads(pred.y_true[keep], pred.y_pred[keep])
+        found = {m: spreads[m].interval(level) for m in names if m in spreads}
+        out[groups.names[g]] = {m: list(i) for m, i in found.items() if i is not None}
     return out

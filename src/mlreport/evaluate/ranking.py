@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlreport.evaluate.delong import Placement, placement_sorted
+
 MAX_POINTS = 600
 
 
@@ -34,12 +36,26 @@ def _counts_by_threshold(positive: np.ndarray, score: np.ndarray) -> tuple[np.nd
     are kept, and those do not depend on the order within the run.
     """
     order = np.argsort(score)[::-1]
-    score = score[order]
-    hits = positive[order]
+    return _cumulative(score[order], positive[order])
+
+
+def _cumulative(score: np.ndarray, hits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_counts_by_threshold` of scores already sorted, highest first."""
     last_of_tie = np.r_[np.flatnonzero(score[1:] != score[:-1]), hits.size - 1]  # inf-safe
     tps = np.cumsum(hits, dtype=np.int64)[last_of_tie]
     fps = last_of_tie + 1 - tps
     return tps, fps
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One class against the rest, from one sort of its scores: the curves, DeLong's
+    placements, and the counts at each threshold (for average precision's interval)."""
+
+    curve: Curve
+    placement: Placement | None
+    tps: np.ndarray
+    fps: np.ndarray
 
 
 def binary_curve(positive: np.ndarray, score: np.ndarray, label: str) -> Curve | None:
@@ -48,14 +64,23 @@ def binary_curve(positive: np.ndarray, score: np.ndarray, label: str) -> Curve |
     NaN scores are left out (the ``finite`` sanity check reports them); infinite scores
     rank first or last, as any order-based metric would have them.
     """
-    known = ~np.isnan(score)
-    if not known.all():
-        positive, score = positive[known], score[known]
-    n_pos = int(positive.sum())
-    n_neg = positive.size - n_pos
+    ranked = rank_class(positive, score, label, placements=False)
+    return ranked.curve if ranked else None
+
+
+def rank_class(
+    positive: np.ndarray, score: np.ndarray, label: str, *, placements: bool = True
+) -> Ranked | None:
+    """:func:`binary_curve`, and (with *placements*) DeLong's placements from the same sort."""
+    rows = np.flatnonzero(~np.isnan(score))
+    hits_all, values = positive[rows], score[rows]
+    n_pos = int(hits_all.sum())
+    n_neg = hits_all.size - n_pos
     if n_pos == 0 or n_neg == 0:
         return None
-    tps, fps = _counts_by_threshold(positive, score)
+    order = np.argsort(values, kind="stable")  # ascending; read backwards for the curves
+    ordered, hits = values[order], hits_all[order]
+    tps, fps = _cumulative(ordered[::-1], hits[::-1])
     tpr = np.r_[0.0, tps / n_pos]
     fpr = np.r_[0.0, fps / n_neg]
     roc_auc = float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1])) / 2)  # trapezoidal rule
@@ -64,16 +89,18 @@ def binary_curve(positive: np.ndarray, score: np.ndarray, label: str) -> Curve |
     average_precision = float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
     fpr_t, tpr_t = thin(fpr, tpr)
     recall_t, precision_t = thin(np.r_[0.0, recall], np.r_[1.0, precision])
-    return Curve(
+    curve = Curve(
         label,
         roc_auc,
         average_precision,
-        n_pos / positive.size,
+        n_pos / hits_all.size,
         fpr_t,
         tpr_t,
         recall_t,
         precision_t,
     )
+    found = placement_sorted(ordered, hits, rows[order], score.size) if placements else None
+    return Ranked(curve, found, tps, fps)
 
 
 def thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

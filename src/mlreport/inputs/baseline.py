@@ -1,66 +1,93 @@
-"""The baseline to compare with: the same metrics files at a git ref, a metrics file, or a
-previous ``report.json``."""
+"""What a baseline is made of, read from files: the same metrics files at a git ref, a
+metrics file, a previous ``report.json`` (with its intervals), any file as it is at a ref.
+
+Finding the baseline -- a record, or these, in that order -- is :mod:`mlreport.baselines`.
+"""
 
 from __future__ import annotations
 
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from mlreport import REPORT_SCHEMA, git
+from mlreport import REPORT_SCHEMAS, git
 from mlreport.errors import BaselineNotFound, InputError, UsageError
 from mlreport.inputs._files import decode_utf8, read_text
 from mlreport.inputs.metrics import Metrics, is_number, parse_metrics
+from mlreport.inputs.outcomes import Outcomes
 from mlreport.inputs.structured import parse_json
+
+Kind = Literal["git", "file", "report", "record", "predictions"]
 
 
 @dataclass(frozen=True)
 class Baseline:
-    """Metrics to compare with, and where they came from (``ref`` or file path)."""
+    """Metrics to compare with, and where they came from.
+
+    *intervals*: the baseline's own confidence intervals (a report.json or record has them:
+    an unpaired comparison uses them); *outcomes*: its per-example outcomes (a record, or
+    baseline predictions: a paired comparison uses them); *provenance*: the line the report
+    shows ("main @ 3f2c1a9 (recorded by run 812, 2 commits behind)").
+    """
 
     source: str
-    kind: Literal["git", "file", "report"]
+    kind: Kind
     metrics: Metrics
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
+    outcomes: Outcomes | None = None
+    provenance: str = ""
+    notes: tuple[str, ...] = ()
 
 
 def load_baseline(spec: str, metrics_paths: Sequence[Path]) -> Baseline:
     """``spec`` is an existing file, else a git ref whose copies of *metrics_paths* are read."""
     path = Path(spec)
     if path.is_file():
-        return _from_file(path)
+        return from_file(path)
     if not metrics_paths:
         raise UsageError(
             f"--baseline {spec}: not a file, and without --metrics there are no files to read "
             "at a git ref",
             "pass --metrics, or a baseline file",
         )
-    return _from_git(spec, metrics_paths)
+    check_ref(spec)
+    return Baseline(spec, "git", metrics_at(spec, metrics_paths), provenance=spec)
 
 
-def _from_file(path: Path) -> Baseline:
+def from_file(path: Path) -> Baseline:
     text = read_text(path, "baseline")
     if path.suffix.lower() == ".json":
         try:
             data = parse_json(text, path)
         except InputError:
             data = None
-        if isinstance(data, dict) and data.get("schema") == REPORT_SCHEMA:
-            return Baseline(str(path), "report", _report_metrics(path, data))
-    return Baseline(str(path), "file", parse_metrics(text, path))
+        if isinstance(data, dict) and data.get("schema") in REPORT_SCHEMAS:
+            metrics, intervals = report_rows(data, path)
+            return Baseline(str(path), "report", metrics, intervals, provenance=str(path))
+    return Baseline(str(path), "file", parse_metrics(text, path), provenance=str(path))
 
 
-def _report_metrics(path: Path, report: dict[str, object]) -> Metrics:
+def report_rows(
+    report: dict[str, Any], path: Path | str
+) -> tuple[Metrics, dict[str, tuple[float, float]]]:
+    """The metrics of a report.json (or a record's), and the intervals it gives them."""
     rows = report.get("metrics")
     if not isinstance(rows, list):
         raise InputError(path, "report.json has no 'metrics' list")
     metrics: Metrics = {}
+    intervals: dict[str, tuple[float, float]] = {}
     for row in rows:
         if isinstance(row, dict) and isinstance(row.get("name"), str):
             value = row.get("value")
+            if row.get("source") == "baseline":
+                continue  # a row only that report's own baseline had
             metrics[row["name"]] = value if is_number(value) or isinstance(value, str) else None
-    return metrics
+            low, high = row.get("ci_low"), row.get("ci_high")
+            if is_number(low) and is_number(high):
+                intervals[row["name"]] = (float(low), float(high))
+    return metrics, intervals
 
 
 def _git(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -70,7 +97,7 @@ def _git(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProces
     return done
 
 
-def _from_git(ref: str, metrics_paths: Sequence[Path]) -> Baseline:
+def repository_root(ref: str) -> Path:
     top = _git(["rev-parse", "--show-toplevel"])
     if top.returncode != 0:
         stderr = top.stderr.decode(errors="replace")
@@ -83,23 +110,37 @@ def _from_git(ref: str, metrics_paths: Sequence[Path]) -> Baseline:
             f"--baseline {ref}: no such file, and not inside a git repository",
             "pass a metrics file or a previous report.json, or run inside the repository",
         )
-    root = Path(top.stdout.decode().strip())
+    return Path(top.stdout.decode().strip())
+
+
+def check_ref(ref: str) -> None:
+    """REF names a commit of the repository here (else a BaselineNotFound saying how to
+    fetch it)."""
+    repository_root(ref)
     if _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"]).returncode != 0:
         raise BaselineNotFound(f"--baseline {ref}", "no such file or git ref", _fetch_hint(ref))
+
+
+def metrics_at(ref: str, metrics_paths: Sequence[Path]) -> Metrics:
     metrics: Metrics = {}
     for path in metrics_paths:
-        relative = _in_repo(path, root, ref)
-        shown = _git(["show", f"{ref}:{relative}"], cwd=root)
-        if shown.returncode != 0:
+        data = file_at(ref, path)
+        if data is None:
             raise BaselineNotFound(
                 path,
-                f"not found at baseline ref '{ref}' ({relative})",
+                f"not found at baseline ref '{ref}' ({_in_repo(path, repository_root(ref), ref)})",
                 "commit it on the baseline branch first, or drop --baseline (or pass "
                 "--baseline-optional) for the first run",
             )
-        text = decode_utf8(shown.stdout, path)
-        metrics.update(parse_metrics(text, path))
-    return Baseline(ref, "git", metrics)
+        metrics.update(parse_metrics(decode_utf8(data, path), path))
+    return metrics
+
+
+def file_at(ref: str, path: Path) -> bytes | None:
+    """*path* (in the working tree) as it is at REF, or None when it is not committed there."""
+    root = repository_root(ref)
+    shown = _git(["show", f"{ref}:{_in_repo(path, root, ref)}"], cwd=root)
+    return shown.stdout if shown.returncode == 0 else None
 
 
 def _in_repo(path: Path, root: Path, ref: str) -> str:

@@ -45,6 +45,7 @@ class Predictions:
     slices: dict[str, Labels] = field(default_factory=dict)
     folds: Labels | None = None
     fold_column: str | None = None
+    ids: Raw | None = None  # the id column (--id-col, or "id"): matches rows across models
 
     @property
     def n(self) -> int:
@@ -61,6 +62,11 @@ def load_predictions(path: Path, options: PredictionOptions) -> Predictions:
         _require(table, [fold_col], "check --fold-col")
     elif "fold" in table.columns:
         fold_col = "fold"
+    id_col = options.id_col
+    if id_col is not None:
+        _require(table, [id_col], "check --id-col")
+    elif "id" in table.columns:
+        id_col = "id"
     proba_cols = [
         c for c in table.columns if c.startswith(options.proba_prefix) and c != options.proba_prefix
     ]
@@ -78,6 +84,7 @@ def load_predictions(path: Path, options: PredictionOptions) -> Predictions:
         task, inferred = _infer_task(raw_true, raw_pred, table, bool(proba_cols or has_score))
     slices = {name: _group_column(table, name) for name in options.slice_by}
     folds = _group_column(table, fold_col) if fold_col else None
+    ids = table.raw([id_col])[0] if id_col else None
 
     if task == "regression":
         y_true = as_floats(raw_true, table, "target", inferred)
@@ -103,6 +110,7 @@ def load_predictions(path: Path, options: PredictionOptions) -> Predictions:
             slices=slices,
             folds=folds,
             fold_column=fold_col,
+            ids=ids,
         )
 
     true_labels, pred_labels = encode(raw_true, table), encode(raw_pred, table)
@@ -141,6 +149,7 @@ def load_predictions(path: Path, options: PredictionOptions) -> Predictions:
         slices,
         folds,
         fold_col,
+        ids,
     )
 
 

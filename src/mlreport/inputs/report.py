@@ -37,6 +37,7 @@ class LocalReport:
     title: str
     summary: str
     images: list[ImageFile]
+    gates_skipped: int = 0
 
 
 def markdown_file(source: Path) -> Path:
@@ -73,6 +74,7 @@ def read_report(source: Path) -> LocalReport:
         str(data.get("title") or OutputOptions.title),
         str(data.get("summary") or ""),
         images,
+        sum(1 for g in gates if g.get("status") == "skipped"),
     )
 
 

@@ -76,6 +76,14 @@ class ImageFile:
 
 
 @dataclass(frozen=True)
+class StoredFile:
+    """A file to keep in the repository (a record: ``records/<id>/<commit>/record.npz``)."""
+
+    path: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Hosted:
     """Where each image now lives (``urls``: report.md path -> URL), and a step that
     must still run for those URLs to last (GitHub: moving the assets branch), which the
@@ -91,8 +99,13 @@ class Platform(Protocol):
     name: str
     max_body: int  # the longest comment body the platform accepts, in characters
 
-    def host_images(self, images: Sequence[ImageFile]) -> Hosted:
-        """Upload *images* (those already there are not uploaded again)."""
+    def host_images(self, images: Sequence[ImageFile], files: Sequence[StoredFile] = ()) -> Hosted:
+        """Upload *images* (those already there are not uploaded again), and store *files*
+        (records) where mlreport keeps them; both may finish in ``Hosted.finish``."""
+
+    def find_file(self, paths: Sequence[str]) -> tuple[str, bytes] | None:
+        """The first of *paths* (in that order) that mlreport has stored, with its bytes: two
+        requests in turn at most."""
 
     def identity(self) -> Identity:
         """Who the token posts as (one request at most)."""

@@ -15,7 +15,7 @@ def connect(context: Context, options: PublishOptions, directory: Path) -> Platf
     if context.platform == "local":
         from mlreport.platforms.local import LocalPlatform
 
-        return LocalPlatform(directory)
+        return LocalPlatform(directory, options.records)
     if not context.token:
         name = "GitHub" if context.platform == "github" else "GitLab"
         raise PublishError(
@@ -36,4 +36,6 @@ def connect(context: Context, options: PublishOptions, directory: Path) -> Platf
         )
     from mlreport.platforms.gitlab import GitLabPlatform
 
-    return GitLabPlatform(context.repo, context.token, context.api_url, options.timeout)
+    return GitLabPlatform(
+        context.repo, context.token, context.api_url, options.timeout, options.records_branch
+    )

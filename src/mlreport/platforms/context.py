@@ -29,6 +29,9 @@ PlatformChoice = Literal["auto", "github", "gitlab", "local"]
 Mode = Literal["update", "new", "replace"]
 
 
+RecordChoice = Literal["auto", "all", "metrics", "off"]
+
+
 @dataclass(frozen=True)
 class PublishOptions:
     """The publish flags (each also an MLREPORT_* variable)."""
@@ -49,6 +52,9 @@ class PublishOptions:
     allow_fork_skip: bool = False
     assets_branch: str = "mlreport-assets"  # GitHub: the branch that holds the images
     bot_login: str | None = None  # GitHub: the bot an App token posts as (<app-slug>[bot])
+    record: RecordChoice = "auto"  # auto: on a push to the default branch
+    records: Path | None = None  # a folder for the records (--platform local: .mlreport/records)
+    records_branch: str = "mlreport-records"  # GitLab: the branch that holds the records
     timeout: float = REQUEST_TIMEOUT  # seconds for one request; a slower answer is retried
 
     def __post_init__(self) -> None:
@@ -140,78 +146,6 @@ def github_token(token: str | None, env: Mapping[str, str]) -> str | None:
     return token or env.get("GITHUB_TOKEN") or env.get("MLREPORT_TOKEN") or None
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Where runners are registered: a repository ("owner/name") or an organization."""
-
-    name: str
-    org: bool = False
-
-    @property
-    def path(self) -> str:
-        return f"/orgs/{self.name}" if self.org else f"/repos/{self.name}"
-
-    def describe(self) -> str:
-        return f"organization {self.name}" if self.org else f"repository {self.name}"
-
-
-def runner_scope(repo: str | None, org: str | None, env: Mapping[str, str]) -> Scope | None:
-    """--org, else --repo, GITHUB_REPOSITORY or the git remote (a GitHub one); None if none."""
-    if org:
-        if not re.fullmatch(r"[\w.-]+", org):
-            raise UsageError(f"--org {org!r} is not an organization name")
-        return Scope(org, org=True)
-    repo = repo or env.get("GITHUB_REPOSITORY") or ""
-    if not repo:
-        remote = git.remote()
-        repo = remote[1] if remote and "github" in remote[0] else ""
-    if not repo:
-        return None
-    if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
-        raise UsageError(f"--repo {repo!r} is not owner/name")
-    return Scope(repo)
-
-
-@dataclass(frozen=True)
-class RunnerAccess:
-    """The runner commands' GitHub: where runners register, the token and the API. A token
-    and a scope are needed to launch; stop, list and cleanup leave GitHub alone without."""
-
-    scope: Scope | None
-    token: str | None
-    api_url: str
-    server_url: str
-
-    @classmethod
-    def resolve(
-        cls,
-        repo: str | None,
-        org: str | None,
-        token: str | None,
-        api_url: str | None,
-        env: Mapping[str, str],
-    ) -> RunnerAccess:
-        api, server = github_urls(api_url, env)
-        return cls(runner_scope(repo, org, env), github_token(token, env), api, server)
-
-    def required_scope(self) -> Scope:
-        if self.scope is None:
-            raise UsageError(
-                "cannot tell which GitHub repository the runner is for",
-                "pass --repo owner/name or --org NAME",
-            )
-        return self.scope
-
-    def required_token(self) -> str:
-        if not self.token:
-            raise UsageError(
-                "no GitHub token",
-                "pass --token (in Actions: a secret holding a PAT or App token that may "
-                "administer runners; GITHUB_TOKEN cannot)",
-            )
-        return self.token
-
-
 def web_url(api_url: str) -> str:
     """https://api.github.com -> https://github.com; https://host/api/v3 -> https://host."""
     parts = urlsplit(api_url)
@@ -219,6 +153,22 @@ def web_url(api_url: str) -> str:
         return "https://github.com"
     path = re.sub(r"/api/v3/?$", "", parts.path)
     return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def default_branch_commit(env: Mapping[str, str]) -> str | None:
+    """The commit of this CI run when it is a push to the default branch (GitHub's push
+    event, GitLab's branch pipeline of it), else None: that commit's report is recorded."""
+    if in_actions(env):
+        event = _event(env) if env.get("GITHUB_EVENT_NAME") == "push" else {}
+        default = (event.get("repository") or {}).get("default_branch")
+        if default and env.get("GITHUB_REF") == f"refs/heads/{default}":
+            return env.get("GITHUB_SHA") or str(event.get("after") or "") or None
+        return None
+    if env.get("GITLAB_CI") == "true" and not env.get("CI_MERGE_REQUEST_IID"):
+        branch = env.get("CI_COMMIT_BRANCH")
+        if branch and branch == env.get("CI_DEFAULT_BRANCH"):
+            return env.get("CI_COMMIT_SHA") or None
+    return None
 
 
 def _event(env: Mapping[str, str]) -> dict[str, Any]:

@@ -20,11 +20,13 @@ from mlreport.platforms.base import (
     Hosted,
     Identity,
     ImageFile,
+    StoredFile,
     Target,
     rate_limited,
     translated,
     transport_error,
 )
+from mlreport.platforms.gitlab_records import RecordsBranch
 from mlreport.platforms.retry import bounded_retry
 
 MAX_BODY = 1_000_000
@@ -34,7 +36,14 @@ class GitLabPlatform:
     name = "gitlab"
     max_body = MAX_BODY
 
-    def __init__(self, project: str, token: str, url: str, timeout: float) -> None:
+    def __init__(
+        self,
+        project: str,
+        token: str,
+        url: str,
+        timeout: float,
+        records_branch: str = "mlreport-records",
+    ) -> None:
         import gitlab
         import requests
         from requests.adapters import HTTPAdapter
@@ -51,6 +60,9 @@ class GitLabPlatform:
             self.url, private_token=token, session=session, timeout=timeout, per_page=100
         )
         self._project = self._gl.projects.get(project, lazy=True)
+        self._records = RecordsBranch(
+            self._gl, self._project, token, timeout, records_branch, self._errors
+        )
         self._notes: dict[str, Any] = {}
 
     def close(self) -> None:
@@ -158,16 +170,22 @@ class GitLabPlatform:
 
     # ------------------------------------------------------------------------------ images
 
-    def host_images(self, images: Sequence[ImageFile]) -> Hosted:
+    def host_images(self, images: Sequence[ImageFile], files: Sequence[StoredFile] = ()) -> Hosted:
+        """Images through the uploads API; *files* (records) committed to the records
+        branch in one request, in ``finish`` (beside the comment)."""
+        finish = (lambda: self._records.commit(files)) if files else (lambda: None)
         if not images:
-            return Hosted({})
+            return Hosted({}, finish)
 
         def upload(image: ImageFile) -> str:
             return self._upload(f"{image.sha256[:16]}-{image.path.rsplit('/', 1)[-1]}", image.data)
 
         with self._errors("uploading images"), ThreadPoolExecutor(min(8, len(images))) as pool:
             urls = list(pool.map(upload, images))
-        return Hosted({image.path: url for image, url in zip(images, urls, strict=True)})
+        return Hosted({image.path: url for image, url in zip(images, urls, strict=True)}, finish)
+
+    def find_file(self, paths: Sequence[str]) -> tuple[str, bytes] | None:
+        return self._records.find(paths)
 
     def _upload(self, name: str, data: bytes) -> str:
         """POST /projects/:id/uploads on python-gitlab's session, with a body held in memory.

@@ -11,20 +11,54 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from mlreport.platforms.base import Comment, Hosted, Identity, ImageFile, Target
+from mlreport.files import make_directory, write_atomic
+from mlreport.platforms.base import Comment, Hosted, Identity, ImageFile, StoredFile, Target
 
 MAX_BODY = 1_000_000
+
+
+RECORDS = Path(".mlreport") / "records"  # --platform local's records, without --records
+
+
+class RecordsFolder:
+    """Files (records) kept in a folder: ``--records DIR``, or --platform local's."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or RECORDS
+
+    def store(self, files: Sequence[StoredFile]) -> None:
+        for file in files:
+            target = self.root / file.path
+            make_directory(target.parent, "--records")
+            write_atomic(target, file.data, "--records")
+
+    def find_file(self, paths: Sequence[str]) -> tuple[str, bytes] | None:
+        for path in paths:
+            try:
+                return path, (self.root / path).read_bytes()
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                continue
+        return None
+
+    def close(self) -> None:
+        pass
 
 
 class LocalPlatform:
     name = "local"
     max_body = MAX_BODY
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, records: Path | None = None) -> None:
         self.folder = directory / "published"
+        self.records = RecordsFolder(records)
 
-    def host_images(self, images: Sequence[ImageFile]) -> Hosted:
+    def host_images(self, images: Sequence[ImageFile], files: Sequence[StoredFile] = ()) -> Hosted:
+        """Images stay where they are; *files* (records) go under the records folder."""
+        self.records.store(files)
         return Hosted({image.path: image.path for image in images})
+
+    def find_file(self, paths: Sequence[str]) -> tuple[str, bytes] | None:
+        return self.records.find_file(paths)
 
     def _files(self) -> list[Path]:
         return sorted(self.folder.glob("comment-*.md"), key=lambda p: int(p.stem.split("-")[1]))

@@ -16,6 +16,7 @@ from mlreport import REPORT_SCHEMA, __version__, redact
 from mlreport.charts.figure import Image
 from mlreport.evaluation import Evaluation
 from mlreport.files import printable
+from mlreport.report.changed import changes_section
 from mlreport.runcmd import RunResult
 
 MAX_DENSE_CONFUSION = 100
@@ -30,7 +31,6 @@ def build_document(
     chart_notes: list[str] | None = None,
 ) -> dict[str, Any]:
     pred = evaluation.predictions
-    baseline = evaluation.baseline
     failed = run is not None and run.exit_code != 0
     failures = ([f"command exited {run.exit_code}"] if failed and run else []) + evaluation.failures
     document: dict[str, Any] = {
@@ -47,11 +47,14 @@ def build_document(
             "metrics": [str(p) for p in evaluation.inputs.metrics],
             "predictions": str(evaluation.inputs.predictions or "") or None,
             "history": str(evaluation.inputs.history or "") or None,
-            "baseline": {"source": baseline.source, "kind": baseline.kind} if baseline else None,
+            "baseline": _baseline(evaluation),
         },
+        "confidence": evaluation.inputs.confidence,
         "metrics": [asdict(row) for row in evaluation.metrics],
         "gates": [{**asdict(g), "passed": g.passed} for g in evaluation.gates],
         "checks": [asdict(c) for c in evaluation.checks],
+        "paired": _paired(evaluation),
+        "changes": changes_section(evaluation.paired),
         "classification": _classification(evaluation),
         "regression": _regression(evaluation),
         "slices": [_groups(t) for t in evaluation.slices],
@@ -90,8 +93,28 @@ def summary(evaluation: Evaluation, run: RunResult | None) -> str:
             single = len(gates) + len(evaluation.checks) == 1
             parts.append(f"{'' if single else 'all '}{' and '.join(shown)} passed")
     if skipped:
-        parts.append(f"{_count(skipped, 'gate')} skipped")
+        reasons = dict.fromkeys(g.reason for g in evaluation.gates if g.status == "skipped")
+        parts.append(f"{_count(skipped, 'gate')} skipped: {', '.join(r for r in reasons if r)}")
     return "; ".join(parts)
+
+
+def _baseline(evaluation: Evaluation) -> dict[str, Any] | None:
+    baseline = evaluation.baseline
+    if baseline is None:
+        return None
+    return {
+        "source": baseline.source,
+        "kind": baseline.kind,
+        "provenance": baseline.provenance or baseline.source,
+        "outcomes": baseline.outcomes is not None,
+    }
+
+
+def _paired(evaluation: Evaluation) -> dict[str, Any] | None:
+    paired = evaluation.paired
+    if paired is None:
+        return None
+    return {"by": paired.by, "examples": paired.examples, "total": paired.total}
 
 
 def _count(n: int, noun: str) -> str:

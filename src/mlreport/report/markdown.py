@@ -137,6 +137,32 @@ def format_delta(value: float | None, precision: int = 4) -> str:
     return text if text.startswith("-") else f"+{text}"
 
 
+def format_interval(center: object, low: object, high: object, *, signed: bool = False) -> str:
+    """The interval [low, high] around *center*, compactly: ``±0.012``; when it is lopsided
+    (a bootstrap interval near 0 or 1), ``+0.01/−0.015``, or for a delta (*signed*) its
+    ends, ``[0, +0.019]``. Empty without an interval."""
+    values = (center, low, high)
+    if not all(isinstance(v, int | float) and math.isfinite(v) for v in values):
+        return ""
+    c, lo, hi = (float(v) for v in values)  # type: ignore[arg-type]
+    half = (hi - lo) / 2
+    if half <= 0:
+        return "±0"
+    lo, hi = (0.0 if abs(v) < 1e-9 * half else v for v in (lo, hi))  # float noise at 0
+    up, down = max(hi - c, 0.0), max(c - lo, 0.0)
+    if abs(up - down) <= 0.25 * half:
+        return f"±{format_number(half, 2)}"
+    if signed:
+        return f"[{format_delta(lo, 2)}, {format_delta(hi, 2)}]"
+    return f"+{format_number(up, 2)}/−{format_number(down, 2)}"
+
+
+def format_p(p: object) -> str:
+    if not isinstance(p, int | float) or not math.isfinite(p):
+        return ""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}" if p < 0.1 else f"p = {p:.2f}"
+
+
 def table(
     headers: Sequence[object], rows: Sequence[Sequence[object]], align: str | None = None
 ) -> Markup:

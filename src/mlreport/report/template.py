@@ -28,7 +28,9 @@ from mlreport.report.markdown import (
     escape,
     escape_html,
     format_delta,
+    format_interval,
     format_number,
+    format_p,
     table,
 )
 
@@ -38,6 +40,7 @@ CHANGE_MARKS = {
     "worse": "🔴 worse",
     "same": "⚪ same",
     "changed": "🔵 changed",
+    "noise": "≈ within noise",
 }
 STATUS_MARKS = {"pass": "✅", "fail": "❌", "skipped": "⏭️", True: "✅", False: "❌", None: "⏭️"}
 
@@ -69,8 +72,26 @@ def _helpers() -> dict[str, Any]:
         "op_symbol": lambda op: Markup(escape(SYMBOLS.get(op, op))),
         "shell_join": lambda argv: shlex.join(argv),
         "pick": lambda mapping, keys: [mapping.get(k) for k in keys],
+        "with_ci": _with_ci,
+        "delta_ci": _delta_ci,
         "mlreport_version": __version__,
     }
+
+
+def _with_ci(value: Any, low: Any = None, high: Any = None) -> Markup:
+    """A value and its interval: ``0.9778 ±0.012``."""
+    spread = format_interval(value, low, high)
+    shown = finalize(value)
+    return Markup(f"{shown} {spread}" if spread else f"{shown}")
+
+
+def _delta_ci(delta: Any, low: Any = None, high: Any = None) -> Markup:
+    """A delta and its interval: ``+0.009 ±0.011``."""
+    if delta is None:
+        return Markup("")
+    spread = format_interval(delta, low, high, signed=True)
+    shown = format_delta(delta)
+    return Markup(f"{shown} {spread}" if spread else shown)
 
 
 def _filters() -> dict[str, Any]:
@@ -81,6 +102,7 @@ def _filters() -> dict[str, Any]:
         "code_cell": lambda v: code_span(v, in_table=True),
         "num": lambda v, precision=4: Markup(format_number(v, precision)),
         "delta": lambda v, precision=4: Markup(format_delta(v, precision)),
+        "p_value": lambda p: Markup(format_p(p)),
         "duration": lambda s: Markup(_duration(s)),
     }
 

@@ -64,6 +64,7 @@ def write_report(
     document = build_document(evaluation, images, run, options.title, failures)
     json_path = directory / "report.json"
     write_atomic(json_path, dumps(document))
+    _write_changed(evaluation, directory)
     markdown_path = directory / "report.md"
     try:
         if broken is not None:
@@ -76,6 +77,18 @@ def write_report(
     return ReportFiles(
         directory, markdown_path, json_path, images, document["status"], document["summary"]
     )
+
+
+def _write_changed(evaluation: Evaluation, directory: Path) -> None:
+    """changed.csv beside report.json, or none (an old one removed: it is not this run's)."""
+    from mlreport.report.changed import CSV_FILE, changed_csv
+
+    target = directory / CSV_FILE
+    text = changed_csv(evaluation.paired)
+    if text is None:
+        target.unlink(missing_ok=True)
+    else:
+        write_atomic(target, redact.current().text(text))
 
 
 def _images(drawn: Callable[[], list[Any]]) -> tuple[list[Image], list[str]]:

@@ -27,7 +27,7 @@ from mlreport import redact
 from mlreport.errors import RunnerError, UsageError
 from mlreport.platforms import workflow
 from mlreport.platforms.base import REQUEST_TIMEOUT
-from mlreport.platforms.context import Scope
+from mlreport.platforms.scope import Scope
 from mlreport.runners import bootscript, ec2, state
 from mlreport.runners.aws import Aws
 from mlreport.runners.registry import Registry, Runner

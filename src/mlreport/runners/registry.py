@@ -16,7 +16,7 @@ from typing import Any
 
 from mlreport.errors import PlatformError, RunnerError
 from mlreport.platforms.base import rate_limited, translated, transport_error
-from mlreport.platforms.context import Scope
+from mlreport.platforms.scope import Scope
 
 TOKEN_HINT = (
     "use a token that may administer runners: a classic PAT with the repo scope (admin:org "

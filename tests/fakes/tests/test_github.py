@@ -558,6 +558,255 @@ def test_tree_with_base_tree_and_deletion(github: FakeGitHub, http: requests.Ses
     assert http.get(f"{trees}/{'f' * 40}").status_code == 404
 
 
+# -- contents: records, one file per commit -------------------------------------------------------
+
+RECORD = f"records/default/{'c' * 40}/record.npz"
+CONTENTS = f"/repos/{GITHUB_REPO}/contents"
+
+
+def _put(
+    http: requests.Session, gh: FakeGitHub, path: str, data: bytes, **fields: object
+) -> requests.Response:
+    body = {"message": f"mlreport: {path}", "content": base64.b64encode(data).decode(), **fields}
+    return http.put(api(gh, f"{CONTENTS}/{path}"), json=body)
+
+
+def test_put_creates_then_updates_a_file_as_one_commit_each(
+    github: FakeGitHub, http: requests.Session
+) -> None:
+    main = github.ref(GITHUB_REPO, "heads/main")
+    created = _put(http, github, RECORD, b"\x00first", branch="main")
+    assert created.status_code == 201
+    body = created.json()
+    content, commit = body["content"], body["commit"]
+    assert content["path"] == RECORD
+    assert content["name"] == "record.npz"
+    assert content["sha"] == git_blob_sha(b"\x00first")
+    assert content["size"] == 6
+    assert content["type"] == "file"
+    assert content["git_url"] == api(github, f"/repos/{GITHUB_REPO}/git/blobs/{content['sha']}")
+    assert requests.get(content["download_url"]).content == b"\x00first"
+    assert [p["sha"] for p in commit["parents"]] == [main]
+    assert commit["message"] == f"mlreport: {RECORD}"
+    assert commit["committer"]["name"] == commit["author"]["name"] == "github-actions[bot]"
+    assert github.ref(GITHUB_REPO, "heads/main") == commit["sha"]
+    assert github.branch_files(GITHUB_REPO, "main") == {
+        "README.md": b"# demo\n",
+        RECORD: b"\x00first",
+    }
+    updated = _put(http, github, RECORD, b"second", sha=content["sha"])  # the default branch
+    assert updated.status_code == 200
+    assert [p["sha"] for p in updated.json()["commit"]["parents"]] == [commit["sha"]]
+    assert github.branch_files(GITHUB_REPO, "main")[RECORD] == b"second"
+
+
+def test_put_with_pygithub_and_an_encoded_path(github: FakeGitHub, gh_client: Github) -> None:
+    repo = gh_client.get_repo(GITHUB_REPO)
+    github.put_file(GITHUB_REPO, "mlreport-records", "seed.txt", b"seed")
+    done = repo.create_file(RECORD, "add a record", b"npz", branch="mlreport-records")
+    assert done["content"].sha == git_blob_sha(b"npz")
+    again = repo.update_file(
+        RECORD,
+        "replace it",
+        b"npz2",
+        done["content"].sha,
+        branch="mlreport-records",
+        committer=InputGitAuthor("mlreport", "mlreport@example.com"),
+    )
+    assert again["commit"].sha == github.ref(GITHUB_REPO, "heads/mlreport-records")
+    assert github.requests[-1].path == f"{CONTENTS}/{RECORD}"  # PyGithub keeps the slashes
+    commit = repo.get_git_commit(again["commit"].sha)
+    assert (commit.committer.name, commit.committer.email) == ("mlreport", "mlreport@example.com")
+    assert commit.author.name == "mlreport"  # the author defaults to the committer
+    with requests.Session() as http:
+        http.headers["Authorization"] = f"token {github.token}"
+        encoded = RECORD.replace("/", "%2F")
+        answer = http.put(
+            api(github, f"{CONTENTS}/{encoded}"),
+            json={
+                "message": "m",
+                "content": base64.b64encode(b"npz3").decode(),
+                "branch": "mlreport-records",
+                "sha": git_blob_sha(b"npz2"),
+            },
+        )
+    assert answer.status_code == 200
+    assert answer.json()["content"]["path"] == RECORD
+    assert github.branch_files(GITHUB_REPO, "mlreport-records")[RECORD] == b"npz3"
+
+
+def test_put_errors_are_github_s(github: FakeGitHub, http: requests.Session) -> None:
+    first = _put(http, github, RECORD, b"one").json()
+    head = github.ref(GITHUB_REPO, "heads/main")
+    missing_sha = _put(http, github, RECORD, b"two")
+    assert missing_sha.status_code == 422
+    assert missing_sha.json()["message"] == 'Invalid request.\n\n"sha" wasn\'t supplied.'
+    stale = _put(http, github, RECORD, b"two", sha=git_blob_sha(b"zero"))
+    assert stale.status_code == 409
+    assert stale.json()["message"] == f"{RECORD} does not match {git_blob_sha(b'zero')}"
+    no_branch = _put(http, github, RECORD, b"two", branch="nope", sha="0" * 40)
+    assert (no_branch.status_code, no_branch.json()["message"]) == (404, "Branch nope not found")
+    directory = _put(http, github, "records/default", b"x")
+    assert directory.status_code == 422  # a directory is there: "sha" is needed, and cannot match
+    assert _put(http, github, "records/default", b"x", sha="0" * 40).status_code == 409
+    assert _put(http, github, f"{RECORD}/below", b"x").status_code == 422  # below a file
+    for malformed in ("a//b.txt", "a/%2E%2E/b.txt", ".git/config"):  # requests keeps these
+        answer = _put(http, github, malformed, b"x")
+        assert (answer.status_code, answer.json()["message"]) == (
+            422,
+            "path contains a malformed path component",
+        )
+    not_base64 = http.put(api(github, f"{CONTENTS}/x.txt"), json={"message": "m", "content": "@@"})
+    assert (not_base64.status_code, not_base64.json()["message"]) == (
+        422,
+        "content is not valid Base64",
+    )
+    assert github.ref(GITHUB_REPO, "heads/main") == head  # nothing of that changed the branch
+    new = _put(http, github, "new.txt", b"x", sha="1" * 40)  # sha is ignored for a new file
+    assert new.status_code == 201
+    assert github.branch_files(GITHUB_REPO, "main")[RECORD] == b"one"
+    assert first["content"]["sha"] == git_blob_sha(b"one")
+
+
+def test_put_needs_message_and_content(github: FakeGitHub, http: requests.Session) -> None:
+    answer = http.put(api(github, f"{CONTENTS}/x.txt"), json={"content": "eA=="})
+    assert answer.status_code == 422
+    assert "message" in answer.json()["message"]
+    (error,) = github.validation_errors
+    assert error.startswith(f"request PUT {CONTENTS}/x.txt: ")
+    github.validation_errors.clear()
+
+
+def test_read_only_token_cannot_put(github: FakeGitHub, http: requests.Session) -> None:
+    github.add_repo("octo/forked", permission="read")
+    answer = http.put(
+        api(github, "/repos/octo/forked/contents/x.txt"), json={"message": "m", "content": "eA=="}
+    )
+    assert answer.status_code == 403
+    assert answer.headers["x-accepted-github-permissions"] == "contents=write"
+    assert github.branch_files("octo/forked", "main") == {"README.md": b"# forked\n"}
+
+
+def test_concurrent_puts_of_different_paths_all_land(github: FakeGitHub) -> None:
+    statuses: list[int] = []
+
+    def put(n: int) -> None:
+        with requests.Session() as session:
+            session.headers["Authorization"] = f"token {GITHUB_TOKEN}"
+            answer = _put(session, github, f"records/default/{n:040x}/record.npz", b"r")
+            statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=put, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [201] * 10
+    files = github.branch_files(GITHUB_REPO, "main")
+    assert {f"records/default/{n:040x}/record.npz" for n in range(10)} <= files.keys()
+    # one commit each, in a line: every PUT went on top of the one before
+    http = requests.Session()
+    http.headers["Authorization"] = f"token {GITHUB_TOKEN}"
+    sha, depth = github.ref(GITHUB_REPO, "heads/main"), 0
+    while True:
+        parents = http.get(api(github, f"/repos/{GITHUB_REPO}/git/commits/{sha}")).json()["parents"]
+        if not parents:
+            break
+        (parent,) = parents
+        sha, depth = parent["sha"], depth + 1
+    http.close()
+    assert depth == 10
+
+
+def test_conflict_next_put_is_a_409_that_changes_nothing(
+    github: FakeGitHub, http: requests.Session
+) -> None:
+    head = github.ref(GITHUB_REPO, "heads/main")
+    github.conflict_next_put(GITHUB_REPO)
+    moved = _put(http, github, RECORD, b"r")
+    assert moved.status_code == 409
+    message = moved.json()["message"]
+    assert message.startswith("is at ") and message.endswith(f" but expected {head}")
+    assert github.ref(GITHUB_REPO, "heads/main") == head
+    assert _put(http, github, RECORD, b"r").status_code == 201  # once only
+    github.add_repo("octo/other")
+    github.conflict_next_put("octo/other")
+    assert _put(http, github, "x.txt", b"x").status_code == 201  # another repository's fault
+    other = http.put(
+        api(github, "/repos/octo/other/contents/x.txt"), json={"message": "m", "content": "eA=="}
+    )
+    assert other.status_code == 409
+    assert github.branch_files("octo/other", "main") == {"README.md": b"# other\n"}
+
+
+def test_get_blob_is_base64_wrapped_like_github(
+    github: FakeGitHub, http: requests.Session, gh_client: Github
+) -> None:
+    data = bytes(range(256)) * 4
+    sha = _put(http, github, RECORD, data).json()["content"]["sha"]
+    blob = http.get(api(github, f"/repos/{GITHUB_REPO}/git/blobs/{sha}"))
+    assert blob.status_code == 200
+    body = blob.json()
+    assert (body["sha"], body["size"], body["encoding"]) == (sha, 1024, "base64")
+    assert body["url"] == api(github, f"/repos/{GITHUB_REPO}/git/blobs/{sha}")
+    lines = body["content"].split("\n")
+    assert lines[-1] == "" and all(len(line) <= 60 for line in lines)
+    assert base64.b64decode(body["content"]) == data
+    assert base64.b64decode(gh_client.get_repo(GITHUB_REPO).get_git_blob(sha).content) == data
+    missing = http.get(api(github, f"/repos/{GITHUB_REPO}/git/blobs/{'e' * 40}"))
+    assert (missing.status_code, missing.json()["message"]) == (404, "Not Found")
+
+
+def test_recursive_tree_lists_nested_record_paths(
+    github: FakeGitHub, http: requests.Session
+) -> None:
+    github.put_file(GITHUB_REPO, "mlreport-records", RECORD, b"npz")
+    github.put_file(GITHUB_REPO, "mlreport-records", "records/other/index.json", b"{}")
+    tree = http.get(
+        api(github, f"/repos/{GITHUB_REPO}/git/trees/mlreport-records"), params={"recursive": "1"}
+    ).json()
+    listing = [(e["path"], e["type"]) for e in tree["tree"]]
+    assert listing == [
+        ("README.md", "blob"),
+        ("records", "tree"),
+        ("records/default", "tree"),
+        (f"records/default/{'c' * 40}", "tree"),
+        (RECORD, "blob"),
+        ("records/other", "tree"),
+        ("records/other/index.json", "blob"),
+    ]
+    (entry,) = [e for e in tree["tree"] if e["path"] == RECORD]
+    assert (entry["sha"], entry["size"], entry["mode"]) == (git_blob_sha(b"npz"), 3, "100644")
+    assert tree["truncated"] is False
+
+
+def test_put_file_seeds_a_branch(github: FakeGitHub) -> None:
+    main = github.ref(GITHUB_REPO, "heads/main")
+    first = github.put_file(GITHUB_REPO, "mlreport-records", RECORD, b"1")
+    assert github.ref(GITHUB_REPO, "heads/mlreport-records") == first
+    assert github.ref(GITHUB_REPO, "heads/main") == main  # branched off it, left alone
+    second = github.put_file(GITHUB_REPO, "mlreport-records", RECORD, b"2", message="again")
+    assert github.branch_files(GITHUB_REPO, "mlreport-records") == {
+        "README.md": b"# demo\n",
+        RECORD: b"2",
+    }
+    assert second != first
+    with pytest.raises(ValueError, match="directory"):
+        github.put_file(GITHUB_REPO, "mlreport-records", "records", b"x")
+    with pytest.raises(ValueError, match="parent"):
+        github.put_file(GITHUB_REPO, "mlreport-records", f"{RECORD}/x", b"x")
+
+
+def test_a_20_mb_record_round_trip(github: FakeGitHub, http: requests.Session) -> None:
+    data = os.urandom(20 * 1024 * 1024)
+    put = _put(http, github, RECORD, data, branch="main")
+    assert put.status_code == 201
+    sha = put.json()["content"]["sha"]
+    blob = http.get(api(github, f"/repos/{GITHUB_REPO}/git/blobs/{sha}")).json()
+    assert blob["size"] == len(data)
+    assert base64.b64decode(blob["content"]) == data
+
+
 # -- faults and latency ----------------------------------------------------------------------------
 
 
@@ -699,7 +948,7 @@ def test_every_route_is_an_operation_of_the_subset(github: FakeGitHub) -> None:
     operations = set(github.contract.templates())
     routes = {(r.method, r.template) for r in github._routes if r.api}
     assert routes <= operations
-    assert len(operations) == 30
+    assert len(operations) == 32
 
 
 # -- the subset and the event payloads -------------------------------------------------------------

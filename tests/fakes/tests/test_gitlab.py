@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -15,11 +19,13 @@ from gitlab.exceptions import (
     GitlabCreateError,
     GitlabDeleteError,
     GitlabGetError,
+    GitlabHeadError,
     GitlabUpdateError,
     GitlabUploadError,
 )
 
 from tests.fakes.fixtures import GITLAB_PROJECT, GITLAB_PROJECT_ID, GITLAB_TOKEN, MR_IID, MR_SHA
+from tests.fakes.git_store import git_blob_sha
 from tests.fakes.gitlab import FakeGitLab
 from tests.fakes.server import OPENAPI_DIR, Request, Response, load_contract
 
@@ -357,6 +363,452 @@ def test_commit_status_state_is_checked(gitlab: FakeGitLab, http: requests.Sessi
     assert answer.status_code == 400
     assert "green" in gitlab.validation_errors[0]
     gitlab.validation_errors.clear()
+
+
+# -- the repository: commits, files, branches ------------------------------------------------------
+
+RECORD = f"records/default/{'c' * 40}/record.npz"
+COMMITS = f"{PROJECT}/repository/commits"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _commit(
+    http: requests.Session,
+    gl: FakeGitLab,
+    branch: str,
+    *actions: Mapping[str, object],
+    **extra: object,
+) -> requests.Response:
+    body = {"branch": branch, "commit_message": "mlreport: records", "actions": list(actions)}
+    return http.post(api(gl, COMMITS), json={**body, **extra})
+
+
+def _file_url(gl: FakeGitLab, path: str, raw: bool = False) -> str:
+    encoded = quote(path, safe="")
+    return api(gl, f"{PROJECT}/repository/files/{encoded}" + ("/raw" if raw else ""))
+
+
+def test_a_project_starts_with_a_readme_commit(gitlab: FakeGitLab, client: Gitlab) -> None:
+    assert gitlab.branch_files(GITLAB_PROJECT, "main") == {"README.md": b"# proj\n"}
+    assert gitlab.branch_files(GITLAB_PROJECT, "nope") == {}
+    branch = client.projects.get(GITLAB_PROJECT_ID, lazy=True).branches.get("main")
+    assert branch.default is True
+    assert branch.commit["id"] == gitlab.branch_head(GITLAB_PROJECT, "main")
+    assert branch.commit["parent_ids"] == []
+    assert branch.commit["title"] == "Initial commit"
+
+
+def test_commit_creates_a_branch_then_updates_and_deletes(
+    gitlab: FakeGitLab, client: Gitlab
+) -> None:
+    project = client.projects.get(GITLAB_PROJECT_ID, lazy=True)
+    main = gitlab.branch_head(GITLAB_PROJECT, "main")
+    first = project.commits.create(
+        {
+            "branch": "mlreport-records",
+            "start_branch": "main",
+            "commit_message": "mlreport: record for c\n\nbody",
+            "actions": [
+                {
+                    "action": "create",
+                    "file_path": RECORD,
+                    "content": _b64(b"\0npz"),
+                    "encoding": "base64",
+                },
+                {"action": "create", "file_path": "records/index.txt", "content": "a\nb\n"},
+            ],
+        }
+    )
+    assert first.parent_ids == [main]
+    assert first.title == "mlreport: record for c"
+    assert first.stats == {"additions": 2, "deletions": 0, "total": 2}  # a binary file: 0
+    assert first.committer_name == first.author_name == "project_42_bot"
+    assert first.web_url == f"{gitlab.url}/{GITLAB_PROJECT}/-/commit/{first.id}"
+    assert gitlab.branch_head(GITLAB_PROJECT, "mlreport-records") == first.id
+    assert gitlab.branch_head(GITLAB_PROJECT, "main") == main
+    assert gitlab.branch_files(GITLAB_PROJECT, "mlreport-records") == {
+        "README.md": b"# proj\n",
+        RECORD: b"\0npz",
+        "records/index.txt": b"a\nb\n",
+    }
+    second = project.commits.create(
+        {
+            "branch": "mlreport-records",
+            "commit_message": "update",
+            "author_name": "mlreport",
+            "author_email": "mlreport@example.com",
+            "actions": [
+                {"action": "update", "file_path": "records/index.txt", "content": "a\nc\n"},
+                {"action": "delete", "file_path": RECORD},
+            ],
+        }
+    )
+    assert second.parent_ids == [first.id]
+    assert second.stats == {"additions": 1, "deletions": 1, "total": 2}
+    assert (second.author_name, second.committer_name) == ("mlreport", "project_42_bot")
+    assert gitlab.branch_files(GITLAB_PROJECT, "mlreport-records") == {
+        "README.md": b"# proj\n",
+        "records/index.txt": b"a\nc\n",
+    }
+    branch = project.branches.get("mlreport-records")
+    assert (branch.commit["id"], branch.merged, branch.default) == (second.id, False, False)
+
+
+def test_move_chmod_start_sha_and_force(gitlab: FakeGitLab, http: requests.Session) -> None:
+    gitlab.put_file(GITLAB_PROJECT, "work", "a.txt", b"a")
+    start = gitlab.branch_head(GITLAB_PROJECT, "work")
+    moved = _commit(
+        http,
+        gitlab,
+        "work",
+        {"action": "move", "previous_path": "a.txt", "file_path": "b/a.txt"},
+        {"action": "chmod", "file_path": "b/a.txt", "execute_filemode": True},
+    )
+    assert moved.status_code == 201
+    assert gitlab.branch_files(GITLAB_PROJECT, "work") == {
+        "README.md": b"# proj\n",
+        "b/a.txt": b"a",
+    }
+    head = http.head(_file_url(gitlab, "b/a.txt"), params={"ref": "work"})
+    assert head.headers["X-Gitlab-Execute-Filemode"] == "true"
+    from_sha = _commit(
+        http, gitlab, "other", {"action": "create", "file_path": "o.txt"}, start_sha=start
+    )
+    assert from_sha.status_code == 201
+    assert from_sha.json()["parent_ids"] == [start]
+    assert gitlab.branch_files(GITLAB_PROJECT, "other")["o.txt"] == b""
+    exists = _commit(
+        http, gitlab, "other", {"action": "delete", "file_path": "o.txt"}, start_branch="main"
+    )
+    assert exists.json()["message"] == (
+        "A branch called 'other' already exists. Switch to that branch in order to make changes"
+    )
+    forced = _commit(
+        http,
+        gitlab,
+        "other",
+        {"action": "create", "file_path": "f.txt"},
+        start_branch="main",
+        force=True,
+    )
+    assert forced.status_code == 201
+    assert forced.json()["parent_ids"] == [gitlab.branch_head(GITLAB_PROJECT, "main")]
+    assert set(gitlab.branch_files(GITLAB_PROJECT, "other")) == {"README.md", "f.txt"}
+
+
+@pytest.mark.parametrize(
+    ("actions", "extra", "message"),
+    [
+        (
+            [{"action": "create", "file_path": "README.md", "content": "x"}],
+            {},
+            "A file with this name already exists",
+        ),
+        (
+            [{"action": "create", "file_path": "records", "content": "x"}],
+            {},
+            "A directory with this name already exists",
+        ),
+        (
+            [{"action": "create", "file_path": "README.md/x", "content": "x"}],
+            {},
+            "A file with this name already exists",
+        ),
+        (
+            [{"action": "update", "file_path": "nope.txt", "content": "x"}],
+            {},
+            "A file with this name doesn't exist",
+        ),
+        (
+            [{"action": "delete", "file_path": "nope.txt"}],
+            {},
+            "A file with this name doesn't exist",
+        ),
+        ([{"action": "delete", "file_path": "records"}], {}, "A file with this name doesn't exist"),
+        (
+            [{"action": "move", "previous_path": "nope", "file_path": "x"}],
+            {},
+            "A file with this name doesn't exist",
+        ),
+        (
+            [{"action": "create", "file_path": "a/../b", "content": "x"}],
+            {},
+            "Path cannot include directory traversal",
+        ),
+        (
+            [{"action": "update", "file_path": "README.md"}],
+            {},
+            "actions[0][content] is required for update action",
+        ),
+        (
+            [{"action": "move", "file_path": "x"}],
+            {},
+            "actions[0][previous_path] is required for move action",
+        ),
+        (
+            [{"action": "create", "file_path": "x"}, {"action": "create", "file_path": "x"}],
+            {},
+            "A file with this name already exists",
+        ),
+        (
+            [{"action": "create", "file_path": "x"}],
+            {"branch": "nope"},
+            "You can only create or edit files when you are on a branch",
+        ),
+        (
+            [{"action": "create", "file_path": "x"}],
+            {"branch": "new", "start_branch": "nope"},
+            "You can only create or edit files when you are on a branch",
+        ),
+        (
+            [{"action": "create", "file_path": "x"}],
+            {"branch": "new", "start_sha": "nope"},
+            "Invalid start_sha 'nope'",
+        ),
+        (
+            [{"action": "create", "file_path": "x"}],
+            {"branch": "new", "start_sha": "d" * 40},
+            f"Cannot find start_sha '{'d' * 40}'",
+        ),
+        (
+            [{"action": "create", "file_path": "x"}],
+            {"branch": "new", "start_sha": "d" * 40, "start_branch": "main"},
+            "start_branch, start_sha are mutually exclusive",
+        ),
+        (
+            [{"action": "create", "file_path": "x"}],
+            {"branch": "bad..name", "start_branch": "main"},
+            "Something went wrong when we tried to create 'bad..name' for you: "
+            "Branch name is invalid",
+        ),
+    ],
+)
+def test_commit_errors_are_gitlab_s_and_change_nothing(
+    gitlab: FakeGitLab,
+    http: requests.Session,
+    actions: list[dict[str, object]],
+    extra: dict[str, object],
+    message: str,
+) -> None:
+    gitlab.put_file(GITLAB_PROJECT, "main", "records/r.npz", b"r")
+    before = gitlab.branch_head(GITLAB_PROJECT, "main")
+    body = {"branch": "main", "commit_message": "m", "actions": actions, **extra}
+    answer = http.post(api(gitlab, COMMITS), json=body)
+    assert (answer.status_code, answer.json()) == (400, {"message": message})
+    assert gitlab.branch_head(GITLAB_PROJECT, "main") == before
+    assert gitlab.branch_head(GITLAB_PROJECT, "new") is None
+
+
+def test_last_commit_id_guards_against_a_concurrent_change(
+    gitlab: FakeGitLab, http: requests.Session
+) -> None:
+    first = gitlab.put_file(GITLAB_PROJECT, "main", RECORD, b"1")
+    gitlab.put_file(GITLAB_PROJECT, "main", "unrelated.txt", b"u")  # does not touch RECORD
+    update = {"action": "update", "file_path": RECORD, "content": "2", "last_commit_id": first}
+    assert _commit(http, gitlab, "main", update).status_code == 201
+    stale = _commit(http, gitlab, "main", {**update, "content": "3"})
+    assert (stale.status_code, stale.json()["message"]) == (
+        400,
+        f"The file has changed since you started editing it: {RECORD}",
+    )
+    assert gitlab.branch_files(GITLAB_PROJECT, "main")[RECORD] == b"2"
+
+
+def test_commit_requests_that_break_the_contract(
+    gitlab: FakeGitLab, http: requests.Session
+) -> None:
+    for body in (
+        {
+            "branch": "main",
+            "commit_message": "m",
+            "actions": [{"action": "rename", "file_path": "x"}],
+        },
+        {
+            "branch": "main",
+            "commit_message": "m",
+            "actions": [{"action": "create", "file_path": "x", "encoding": "utf-8"}],
+        },
+        {"branch": "main", "commit_message": "m", "actions": []},
+        {"branch": "main", "actions": [{"action": "create", "file_path": "x"}]},
+    ):
+        answer = http.post(api(gitlab, COMMITS), json=body)
+        assert answer.status_code == 400
+        assert "error" in answer.json()
+    assert len(gitlab.validation_errors) == 4
+    form = http.post(api(gitlab, COMMITS), data={"branch": "main", "commit_message": "m"})
+    assert form.status_code == 400  # JSON only, as python-gitlab sends it
+    assert len(gitlab.validation_errors) == 5
+    gitlab.validation_errors.clear()
+    assert set(gitlab.branch_files(GITLAB_PROJECT, "main")) == {"README.md"}
+
+
+def test_job_token_and_read_only_tokens_cannot_commit(
+    gitlab: FakeGitLab, http: requests.Session
+) -> None:
+    create = {"action": "create", "file_path": "x", "content": "x"}
+    with_job = requests.post(
+        api(gitlab, COMMITS),
+        json={"branch": "main", "commit_message": "m", "actions": [create]},
+        headers={"JOB-TOKEN": "ci-job-token-123"},
+    )
+    assert (with_job.status_code, with_job.json()) == (403, {"message": "403 Forbidden"})
+    gitlab.add_project("other/proj", id=43, permission="read")
+    read_only = http.post(
+        api(gitlab, "/projects/43/repository/commits"),
+        json={"branch": "main", "commit_message": "m", "actions": [create]},
+    )
+    assert read_only.status_code == 403
+    assert read_only.json()["message"] == (
+        "403 Forbidden - You are not allowed to push into this branch"
+    )
+    assert gitlab.branch_files(GITLAB_PROJECT, "main") == {"README.md": b"# proj\n"}
+
+
+def test_concurrent_commits_of_different_paths_all_land(gitlab: FakeGitLab) -> None:
+    statuses: list[int] = []
+
+    def commit(n: int) -> None:
+        with requests.Session() as session:
+            session.headers["PRIVATE-TOKEN"] = GITLAB_TOKEN
+            action = {"action": "create", "file_path": f"records/{n}/record.npz", "content": "r"}
+            statuses.append(_commit(session, gitlab, "main", action).status_code)
+
+    threads = [threading.Thread(target=commit, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [201] * 10
+    files = gitlab.branch_files(GITLAB_PROJECT, "main")
+    assert {f"records/{n}/record.npz" for n in range(10)} <= files.keys()
+
+
+def test_file_metadata_head_get_and_raw(gitlab: FakeGitLab, client: Gitlab) -> None:
+    project = client.projects.get(GITLAB_PROJECT_ID, lazy=True)
+    data = b"\x93NUMPY\x00\x01"
+    commit = gitlab.put_file(GITLAB_PROJECT, "mlreport-records", RECORD, data)
+    gitlab.put_file(GITLAB_PROJECT, "mlreport-records", "other.txt", b"o")
+    head = gitlab.branch_head(GITLAB_PROJECT, "mlreport-records")
+    headers = project.files.head(RECORD, ref="mlreport-records")
+    assert headers["X-Gitlab-Blob-Id"] == git_blob_sha(data)
+    assert headers["X-Gitlab-Commit-Id"] == head
+    assert headers["X-Gitlab-Last-Commit-Id"] == commit  # the last commit that changed it
+    assert headers["X-Gitlab-Content-Sha256"] == hashlib.sha256(data).hexdigest()
+    assert headers["X-Gitlab-File-Name"] == "record.npz"
+    assert headers["X-Gitlab-File-Path"] == RECORD
+    assert headers["X-Gitlab-Ref"] == "mlreport-records"
+    assert headers["X-Gitlab-Size"] == str(len(data))
+    assert headers["X-Gitlab-Encoding"] == "base64"
+    assert gitlab.requests[-1].path == (
+        f"{PROJECT}/repository/files/records%2Fdefault%2F{'c' * 40}%2Frecord.npz"
+    )
+    assert project.files.raw(RECORD, ref="mlreport-records") == data
+    assert project.files.raw(RECORD, ref=commit) == data  # a commit SHA as ref
+    got = project.files.get(RECORD, ref="mlreport-records")
+    assert (got.decode(), got.blob_id, got.last_commit_id) == (data, git_blob_sha(data), commit)
+    with pytest.raises(GitlabHeadError) as head_err:
+        project.files.head("records/nope.npz", ref="mlreport-records")
+    assert head_err.value.response_code == 404
+    with pytest.raises(GitlabGetError) as err:
+        project.files.raw("records/nope.npz", ref="mlreport-records")
+    assert err.value.response_code == 404
+    assert "404 File Not Found" in str(err.value)
+    with pytest.raises(GitlabGetError) as err:
+        project.files.raw(RECORD, ref="main")  # not on that branch
+    assert "404 File Not Found" in str(err.value)
+    with pytest.raises(GitlabGetError) as err:
+        project.files.raw(RECORD, ref="nope")
+    assert "404 Commit Not Found" in str(err.value)
+    with pytest.raises(GitlabGetError):
+        project.files.raw("records/default", ref="mlreport-records")  # a directory
+
+
+def test_raw_file_types_and_default_ref(gitlab: FakeGitLab, http: requests.Session) -> None:
+    gitlab.put_file(GITLAB_PROJECT, "main", "records/r.npz", b"\x00\x01")
+    binary = http.get(_file_url(gitlab, "records/r.npz", raw=True))  # no ref: the default branch
+    assert binary.status_code == 200
+    assert binary.content == b"\x00\x01"
+    assert binary.headers["Content-Type"] == "application/octet-stream"
+    assert binary.headers["X-Gitlab-Ref"] == ""
+    text = http.get(_file_url(gitlab, "README.md", raw=True), params={"ref": "main"})
+    assert text.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert text.text == "# proj\n"
+    missing = http.head(_file_url(gitlab, "nope.txt"), params={"ref": "main"})
+    assert missing.status_code == 404
+    no_ref = http.head(_file_url(gitlab, "README.md"))  # ref is required there
+    assert no_ref.status_code == 400
+    assert "ref" in gitlab.validation_errors[0]
+    gitlab.validation_errors.clear()
+
+
+def test_file_path_slashes_must_be_encoded(gitlab: FakeGitLab, http: requests.Session) -> None:
+    answer = http.get(api(gitlab, f"{PROJECT}/repository/files/records/r.npz/raw"))
+    assert answer.status_code == 404
+    assert gitlab.validation_errors == [
+        f"GET {PROJECT}/repository/files/records/r.npz/raw: no such operation in the fake"
+    ]
+    gitlab.validation_errors.clear()
+
+
+def test_get_branch(gitlab: FakeGitLab, client: Gitlab) -> None:
+    project = client.projects.get(GITLAB_PROJECT, lazy=True)
+    gitlab.put_file(GITLAB_PROJECT, "feature/records", "x.txt", b"x")
+    branch = project.branches.get("feature/records")  # python-gitlab encodes the slash
+    assert branch.name == "feature/records"
+    assert branch.commit["id"] == gitlab.branch_head(GITLAB_PROJECT, "feature/records")
+    assert (branch.merged, branch.protected, branch.can_push) == (False, False, True)
+    assert branch.web_url == f"{gitlab.url}/{GITLAB_PROJECT}/-/tree/feature/records"
+    with pytest.raises(GitlabGetError) as err:
+        project.branches.get("nope")
+    assert err.value.response_code == 404
+    assert "404 Branch Not Found" in str(err.value)
+
+
+def test_put_file_and_branch_files(gitlab: FakeGitLab) -> None:
+    main = gitlab.branch_head(GITLAB_PROJECT, "main")
+    sha = gitlab.put_file(GITLAB_PROJECT, "mlreport-records", RECORD, b"1")
+    assert gitlab.branch_head(GITLAB_PROJECT, "mlreport-records") == sha
+    assert gitlab.branch_head(GITLAB_PROJECT, "main") == main
+    gitlab.put_file(GITLAB_PROJECT, "mlreport-records", RECORD, b"2", message="again")
+    assert gitlab.branch_files(GITLAB_PROJECT, "mlreport-records") == {
+        "README.md": b"# proj\n",
+        RECORD: b"2",
+    }
+    with pytest.raises(ValueError, match="directory"):
+        gitlab.put_file(GITLAB_PROJECT, "mlreport-records", "records", b"x")
+
+
+def test_statuses_and_discussions_on_a_repository_commit(
+    gitlab: FakeGitLab, client: Gitlab
+) -> None:
+    sha = gitlab.put_file(GITLAB_PROJECT, "main", "x.txt", b"x")
+    commit = client.projects.get(GITLAB_PROJECT_ID, lazy=True).commits.get(sha, lazy=True)
+    commit.discussions.create({"body": "report"})
+    assert len(gitlab.commit_discussions(GITLAB_PROJECT, sha)) == 1
+
+
+def test_a_20_mb_record_round_trip(gitlab: FakeGitLab, client: Gitlab) -> None:
+    data = os.urandom(20 * 1024 * 1024)
+    project = client.projects.get(GITLAB_PROJECT_ID, lazy=True)
+    project.commits.create(
+        {
+            "branch": "main",
+            "commit_message": "a big record",
+            "actions": [
+                {
+                    "action": "create",
+                    "file_path": RECORD,
+                    "content": _b64(data),
+                    "encoding": "base64",
+                }
+            ],
+        }
+    )
+    assert project.files.head(RECORD, ref="main")["X-Gitlab-Size"] == str(len(data))
+    assert project.files.raw(RECORD, ref="main") == data
 
 
 # -- faults and latency ----------------------------------------------------------------------------

@@ -53,10 +53,10 @@ def test_a_publisher_overtaken_merges_its_commit_in(github: FakeGitHub) -> None:
 def test_the_branch_moving_forever_is_an_error(
     github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mlreport.platforms.github as module
+    import mlreport.platforms.github_assets as module
 
     monkeypatch.setattr(module, "MOVE_ATTEMPTS", 3)
-    monkeypatch.setattr("mlreport.platforms.github.random.uniform", lambda low, high: 0.0)
+    monkeypatch.setattr("mlreport.platforms.github_assets.random.uniform", lambda low, high: 0.0)
     setup = platform(github)
     try:
         setup.host_images([image("a.png", b"a")]).finish()  # the branch exists
