@@ -106,6 +106,11 @@ class GateResult:
         return None if self.status == "skipped" else self.status == "pass"
 
 
+def percent(level: float) -> str:
+    """A confidence level as people write it: 0.95 -> "95%", 0.995 -> "99.5%"."""
+    return f"{round(level * 100, 2):g}%"
+
+
 def parse_gate(text: str) -> Gate:
     expression = " ".join(text.split())
     confidence = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +99,8 @@ def find(ref: str, options: PublishOptions, environ: Mapping[str, str]) -> tuple
     finally:
         store.close()
     if found is None:
-        return None, f"no record in the last {len(shas)} commits of {ref}"
+        searched = "its commit" if len(shas) == 1 else f"the last {len(shas)} commits"
+        return None, f"no record for {ref}: none in {searched}"
     from mlreport.inputs.outcomes import Unreadable, unpack
 
     path, data = found
@@ -115,11 +116,15 @@ def open_store(options: PublishOptions, environ: Mapping[str, str]) -> Any:
     """The records store publishing would use, or why there is none (a string)."""
     from mlreport.platforms.connect import connect
     from mlreport.platforms.context import resolve
+    from mlreport.platforms.workflow import in_actions
 
-    if options.records is not None or options.platform == "local":
+    in_ci = in_actions(environ) or environ.get("GITLAB_CI") == "true"
+    if options.records is not None or (options.platform == "local" and not in_ci):
         from mlreport.platforms.local import RecordsFolder
 
         return RecordsFolder(options.records)
+    if options.platform == "local":  # publishing to files in CI: records are on the platform
+        options = replace(options, platform="auto")
     try:
         context = resolve(options, environ)
         if not context.token:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from mlreport.compare import DeltaInterval, Interval, one_sample, unpaired
 from mlreport.evaluate.intervals import Spread, z_of
 from mlreport.evaluate.paired import Delta
-from mlreport.gates import GateResult
+from mlreport.gates import GateResult, percent
 from mlreport.inputs.metrics import Metrics, MetricValue, is_number
 
 
@@ -102,22 +102,33 @@ class Uncertainty:
         for gate in gates:
             if gate.status == "skipped" or gate.expected is None or gate.actual is None:
                 continue
-            metric = gate.metric
+            metric, level = gate.metric, gate.confidence or self.level
             if gate.baseline is not None:
-                found = self.delta_interval(metric, self.level)
+                found = self.delta_interval(metric, level)
                 margin = abs(gate.expected - gate.baseline)
             else:
-                found = self.interval(metric, self.level)
+                found = self.interval(metric, level)
                 margin = abs(gate.actual - gate.expected)
             if found is None or examples <= 0:
                 continue
             half = (found[1] - found[0]) / 2
             if half <= margin or not math.isfinite(half):
                 continue
-            needed = math.ceil(examples * (half / max(margin, 1e-9)) ** 2)
+            if margin <= 1e-12 * max(1.0, abs(gate.expected)):
+                notes.append(
+                    f"gate '{gate.expression}' has no margin: on this test set ({examples:,} "
+                    f"examples) {metric} is known to ±{half:.2g} at {percent(level)}, so noise "
+                    "decides it; give it a margin, or add 'with 95% confidence'"
+                )
+                continue
+            needed = math.ceil(examples * (half / margin) ** 2)
+            if gate.baseline is not None:
+                what = f"wider than the gate's margin of {margin:.2g}"
+            else:
+                what = f"wider than its distance from the gate's threshold ({margin:.2g})"
             notes.append(
                 f"gate '{gate.expression}': this test set ({examples:,} examples) resolves "
-                f"{metric} to ±{half:.2g} at {self.level:.0%}, wider than the gate's margin of "
-                f"{margin:.2g}; about {needed:,} examples would resolve it"
+                f"{metric} to ±{half:.2g} at {percent(level)}, {what}; about {needed:,} "
+                "examples would resolve it"
             )
         return notes

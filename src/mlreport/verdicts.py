@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from mlreport.errors import UsageError
-from mlreport.gates import OPERATORS, Gate, GateResult, Status
+from mlreport.gates import OPERATORS, Gate, GateResult, Status, percent
 from mlreport.inputs.metrics import MetricValue, is_number
 
 
@@ -122,7 +122,7 @@ def _with_confidence(
         what = "interval for its change from the baseline"
     if found is None:
         status: Status = "fail" if strict else "skipped"
-        reason = f"no {level:.0%} {what} for {gate.metric}"
+        reason = f"no {percent(level)} {what} for {gate.metric}"
         return GateResult(
             gate.expression, gate.metric, gate.op, value, expected, base, status, reason, level
         )
@@ -136,7 +136,7 @@ def _with_confidence(
         expected,
         base,
         "pass" if passed else "fail",
-        "" if passed else f"the {level:.0%} {what} reaches {bound:.4g}",
+        "" if passed else f"the {percent(level)} {what} reaches {bound:.4g}",
         level,
         bound if base is None else bound + base,
     )

@@ -166,6 +166,7 @@ class _Repo:
     git: GitStore = field(default_factory=GitStore)
     check_runs: list[JSON] = field(default_factory=list)
     runners: _RunnerPool = field(default_factory=_RunnerPool)
+    pushed: set[str] = field(default_factory=set)  # commits pushed by the test (add_commit)
 
     @property
     def full_name(self) -> str:
@@ -315,6 +316,19 @@ class FakeGitHub(FakePlatform):
             }
             commit = repo.git.store_commit(tree, [], who, who, "Initial commit")
             repo.refs[f"refs/heads/{default_branch}"] = commit
+
+    def add_commit(self, repo: str, sha: str) -> None:
+        """A commit the repository has (pushed from the test's own git repository), so that
+        commit comments and check runs on it are accepted."""
+        with self._lock:
+            self._repo_or_fail(repo).pushed.add(sha)
+
+    def add_pull_head(self, repo: str, number: int, head_sha: str) -> None:
+        """A new push to pull request *number*: its head is now *head_sha*."""
+        with self._lock:
+            pull = self._repo_or_fail(repo).issues[number].pull
+            assert pull is not None, f"#{number} is not a pull request"
+            pull["head_sha"] = head_sha
 
     def add_issue(
         self, repo: str, number: int, *, title: str = "An issue", user: str = "octocat"
@@ -887,7 +901,7 @@ class FakeGitHub(FakePlatform):
         return Response.empty()
 
     def _known_commit(self, repo: _Repo, sha: str) -> bool:
-        if sha in repo.commits:
+        if sha in repo.commits or sha in repo.pushed:
             return True
         pulls = [i.pull for i in repo.issues.values() if i.pull is not None]
         return any(sha in (p["head_sha"], p["base_sha"]) for p in pulls)

@@ -14,14 +14,16 @@ if TYPE_CHECKING:
 
 
 def gate_line(g: GateResult) -> str:
-    from mlreport.gates import SYMBOLS
+    from mlreport.gates import SYMBOLS, percent
     from mlreport.report.markdown import format_number
 
     if g.status == "skipped":
         return f"skipped {g.expression}: {g.reason}"
-    detail = f"{g.metric} = {format_number(g.actual)}, expected {SYMBOLS[g.op]} " + format_number(
-        g.expected
-    )
+    value = f"{g.metric} = {format_number(g.actual)}"
+    if g.confidence is not None and g.bound is not None:
+        side = "lower" if g.op in (">=", ">") else "upper"
+        value = f"{value}, its {side} {percent(g.confidence)} bound {format_number(g.bound)}"
+    detail = f"{value}, expected {SYMBOLS[g.op]} {format_number(g.expected)}"
     return f"{g.status:7} {g.expression}  ({detail})"
 
 

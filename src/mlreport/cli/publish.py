@@ -129,8 +129,8 @@ RECORDS = option(
     "--records",
     env="RECORDS",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Keep and find records in this folder instead of on the platform (--platform "
-    "local: .mlreport/records).",
+    help="Keep and find records in this folder (as DIR/records/...) instead of on the "
+    "platform (--platform local: .mlreport).",
 )
 RECORDS_BRANCH = option(
     "--records-branch",

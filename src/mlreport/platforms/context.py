@@ -157,10 +157,21 @@ def web_url(api_url: str) -> str:
 
 def default_branch_commit(env: Mapping[str, str]) -> str | None:
     """The commit of this CI run when it is a push to the default branch (GitHub's push
-    event, GitLab's branch pipeline of it), else None: that commit's report is recorded."""
+    event, or a workflow_run of a run that one triggered in this repository -- the fork-safe
+    publishing workflow; GitLab's branch pipeline of it), else None: that commit's report is
+    recorded. A pull request's run never is: its code could write any record."""
     if in_actions(env):
-        event = _event(env) if env.get("GITHUB_EVENT_NAME") == "push" else {}
-        default = (event.get("repository") or {}).get("default_branch")
+        name = env.get("GITHUB_EVENT_NAME")
+        event = _event(env) if name in ("push", "workflow_run") else {}
+        repository = event.get("repository") or {}
+        default = repository.get("default_branch")
+        if name == "workflow_run":  # publishing what a push to the default branch rendered
+            run = event.get("workflow_run") or {}
+            source = (run.get("head_repository") or {}).get("full_name")
+            pushed = run.get("event") == "push" and run.get("head_branch") == default
+            if default and pushed and source == repository.get("full_name"):
+                return str(run.get("head_sha") or "") or None
+            return None
         if default and env.get("GITHUB_REF") == f"refs/heads/{default}":
             return env.get("GITHUB_SHA") or str(event.get("after") or "") or None
         return None

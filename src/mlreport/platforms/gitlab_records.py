@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from mlreport.platforms.base import StoredFile
 
@@ -91,7 +91,7 @@ class RecordsBranch:
         return False
 
     def _default_branch(self) -> str:
-        project = self._gl.projects.get(str(self._project.encoded_id))
+        project = self._gl.projects.get(unquote(str(self._project.encoded_id)))  # not twice
         return str(project.default_branch or "main")
 
     def find(self, paths: Sequence[str]) -> tuple[str, bytes] | None:

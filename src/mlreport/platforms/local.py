@@ -17,7 +17,7 @@ from mlreport.platforms.base import Comment, Hosted, Identity, ImageFile, Stored
 MAX_BODY = 1_000_000
 
 
-RECORDS = Path(".mlreport") / "records"  # --platform local's records, without --records
+RECORDS = Path(".mlreport")  # --platform local's records (in records/), without --records
 
 
 class RecordsFolder:

@@ -12,10 +12,11 @@ import pytest
 from mlreport.errors import PublishError, UsageError
 from mlreport.git import parse_remote
 from mlreport.platforms.base import Target
-from mlreport.platforms.context import PublishOptions, resolve
+from mlreport.platforms.context import PublishOptions, default_branch_commit, resolve
 
 HEAD = "a" * 40
 MERGE = "b" * 40
+MR_SHA = "c" * 40
 
 
 def event(tmp_path: Path, payload: Mapping[str, object]) -> str:
@@ -179,3 +180,80 @@ def test_outside_ci_from_the_git_remote(workdir: Path) -> None:
 def test_unknown_platform_outside_ci(workdir: Path) -> None:
     with pytest.raises(UsageError, match="pass --platform"):
         resolve(PublishOptions(), {})
+
+
+# -- which runs record their report ------------------------------------------------------------
+
+REPOSITORY = {"full_name": "octo/demo", "default_branch": "main"}
+
+
+@pytest.mark.parametrize(
+    ("name", "payload", "ref", "recorded"),
+    [
+        ("push", {"repository": REPOSITORY}, "refs/heads/main", MERGE),
+        ("push", {"repository": REPOSITORY}, "refs/heads/feature", None),
+        ("push", {"repository": REPOSITORY}, "refs/tags/v1", None),
+        ("pull_request", {**pull(), "repository": REPOSITORY}, "refs/pull/5/merge", None),
+        (
+            "workflow_run",  # the fork-safe publisher, for a push to main: its head commit
+            {
+                "repository": REPOSITORY,
+                "workflow_run": {
+                    "event": "push",
+                    "head_branch": "main",
+                    "head_sha": HEAD,
+                    "head_repository": {"full_name": "octo/demo"},
+                },
+            },
+            "refs/heads/main",
+            HEAD,
+        ),
+        (
+            "workflow_run",  # for a pull request from a fork named "main": never a record
+            {
+                "repository": REPOSITORY,
+                "workflow_run": {
+                    "event": "pull_request",
+                    "head_branch": "main",
+                    "head_sha": HEAD,
+                    "head_repository": {"full_name": "someone/demo"},
+                },
+            },
+            "refs/heads/main",
+            None,
+        ),
+        (
+            "workflow_run",  # a push to a fork's main does not run here, but if it said so
+            {
+                "repository": REPOSITORY,
+                "workflow_run": {
+                    "event": "push",
+                    "head_branch": "main",
+                    "head_sha": HEAD,
+                    "head_repository": {"full_name": "someone/demo"},
+                },
+            },
+            "refs/heads/main",
+            None,
+        ),
+    ],
+)
+def test_the_runs_that_record(
+    tmp_path: Path, name: str, payload: dict[str, object], ref: str, recorded: str | None
+) -> None:
+    env = actions_env(tmp_path, payload, GITHUB_EVENT_NAME=name, GITHUB_REF=ref)
+    assert default_branch_commit(env) == recorded
+
+
+@pytest.mark.parametrize(
+    ("extra", "recorded"),
+    [
+        ({"CI_COMMIT_BRANCH": "main"}, MR_SHA),
+        ({"CI_COMMIT_BRANCH": "feature"}, None),
+        ({"CI_MERGE_REQUEST_IID": "7"}, None),  # a merge request pipeline
+        ({"CI_COMMIT_TAG": "v1"}, None),
+    ],
+)
+def test_the_gitlab_pipelines_that_record(extra: dict[str, str], recorded: str | None) -> None:
+    env = {"GITLAB_CI": "true", "CI_DEFAULT_BRANCH": "main", "CI_COMMIT_SHA": MR_SHA, **extra}
+    assert default_branch_commit(env) == recorded
