@@ -21,6 +21,7 @@ from mlreport.inputs.baseline import (
     check_ref,
     file_at,
     from_file,
+    level_of,
     metrics_at,
     report_rows,
 )
@@ -40,9 +41,26 @@ def resolve(
     if inputs.baseline:
         path = Path(inputs.baseline)
         base = from_file(path) if path.is_file() else _at_ref(inputs, lookup, environ)
+    if base is not None:
+        base = _at_level(base, inputs.confidence)
     if inputs.baseline_predictions is not None:
         base = _with_predictions(base, inputs.baseline_predictions, inputs)
     return base
+
+
+def _at_level(base: Baseline, level: float) -> Baseline:
+    """*base* with its intervals at *level*: a report made at another level has its
+    intervals widened or narrowed by the ratio of the normal quantiles (about the middle)."""
+    if base.level == level or not base.intervals:
+        return replace(base, level=level)
+    from mlreport.evaluate.intervals import z_of
+
+    ratio = z_of(level) / z_of(base.level)
+    intervals = {
+        name: ((lo + hi) / 2 - (hi - lo) / 2 * ratio, (lo + hi) / 2 + (hi - lo) / 2 * ratio)
+        for name, (lo, hi) in base.intervals.items()
+    }
+    return replace(base, intervals=intervals, level=level)
 
 
 def _at_ref(
@@ -59,7 +77,13 @@ def _at_ref(
                 with contextlib.suppress(BaselineNotFound):
                     metrics = {**metrics_at(ref, inputs.metrics), **metrics}
             return Baseline(
-                ref, "record", metrics, intervals, found.outcomes, found.provenance(ref)
+                ref,
+                "record",
+                metrics,
+                intervals,
+                found.outcomes,
+                found.provenance(ref),
+                level=level_of(found.report),
             )
         notes.append(note)
     at_ref: Metrics = metrics_at(ref, inputs.metrics) if inputs.metrics else {}
@@ -73,6 +97,7 @@ def _at_ref(
             intervals=intervals,
             outcomes=from_predictions(committed),
             provenance=f"{ref} (its {inputs.predictions} evaluated again; no record)",
+            level=inputs.confidence,
         )
     elif not at_ref:
         raise BaselineNotFound(
@@ -108,7 +133,13 @@ def _with_predictions(base: Baseline | None, path: Path, inputs: ReportInputs) -
     computed, intervals = _computed(pred, inputs)
     if base is None:
         return Baseline(
-            str(path), "predictions", computed, intervals, from_predictions(pred), str(path)
+            str(path),
+            "predictions",
+            computed,
+            intervals,
+            from_predictions(pred),
+            str(path),
+            level=inputs.confidence,
         )
     return replace(  # computed from the outcomes: consistent with the paired deltas
         base,
@@ -116,6 +147,7 @@ def _with_predictions(base: Baseline | None, path: Path, inputs: ReportInputs) -
         intervals={**base.intervals, **intervals},
         outcomes=from_predictions(pred),
         provenance=f"{base.provenance}; outcomes from {path}",
+        level=inputs.confidence,
     )
 
 

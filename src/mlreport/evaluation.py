@@ -18,7 +18,7 @@ import numpy as np
 from mlreport import baselines
 from mlreport.compare import MetricRow, compare
 from mlreport.config import Directions, ReportInputs
-from mlreport.errors import BaselineNotFound, UsageError
+from mlreport.errors import BaselineNotFound
 from mlreport.evaluate.groups import GroupTable, fold_summary, gap_metrics, group_rows, slice_table
 from mlreport.evaluate.predictions import (
     ClassificationEval,
@@ -78,12 +78,6 @@ def evaluate(
     Values near the float limits (±1e308) overflow to ±inf or NaN silently: those are the
     results, shown as such (and as null in report.json)."""
     gates, directions = parsed or parse_gates(inputs)  # a bad gate fails before any big read
-    needs = next((g for g in gates if g.uses_baseline), None)
-    if needs is not None and not (inputs.baseline or inputs.baseline_predictions):
-        raise UsageError(
-            f"gate '{needs.expression}' compares with the baseline, and there is none",
-            "pass --baseline REF (e.g. origin/main) or --baseline FILE",
-        )
     with np.errstate(all="ignore"):
         return _evaluate(
             inputs, gates, directions, lookup, os.environ if environ is None else environ

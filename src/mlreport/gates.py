@@ -209,6 +209,12 @@ def parse_gates(inputs: ReportInputs) -> tuple[list[Gate], Directions]:
         more, file_directions = load_gates_file(path)
         gates += more
         directions = directions.merged(file_directions)
+    needs = next((g for g in gates if g.uses_baseline), None)
+    if needs is not None and not (inputs.baseline or inputs.baseline_predictions):
+        raise UsageError(  # before any training (`run`) or reading
+            f"gate '{_brief(needs.expression)}' compares with the baseline, and there is none",
+            "pass --baseline REF (e.g. origin/main) or --baseline FILE",
+        )
     return gates, directions
 
 

@@ -42,8 +42,12 @@ def make_record(
     report: dict[str, Any], outcomes: Outcomes | None, report_id: str, environ: Mapping[str, str]
 ) -> bytes:
     """The record of *report*, with *outcomes* unless they would pass MAX_OUTCOMES."""
+    from mlreport import redact
     from mlreport.inputs.outcomes import pack
 
+    if outcomes is not None:  # labels are text from data: no secret of this run in them
+        hide = redact.current().text
+        outcomes = replace(outcomes, labels=tuple(hide(label) for label in outcomes.labels))
     meta: dict[str, Any] = {
         "mlreport_version": __version__,
         "report_id": report_id,

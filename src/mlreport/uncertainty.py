@@ -102,6 +102,8 @@ class Uncertainty:
         for gate in gates:
             if gate.status == "skipped" or gate.expected is None or gate.actual is None:
                 continue
+            if gate.confidence is not None and gate.status == "pass":
+                continue  # its interval cleared the threshold: this test set resolved it
             metric, level = gate.metric, gate.confidence or self.level
             if gate.baseline is not None:
                 found = self.delta_interval(metric, level)

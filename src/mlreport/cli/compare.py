@@ -52,7 +52,8 @@ def diff(fmt: str | None, precision: int, **kwargs: Any) -> int:
     from mlreport.report.document import clean
     from mlreport.report.markdown import format_delta, format_interval, one_line, table
 
-    kwargs["baseline"] = kwargs.get("baseline") or "HEAD"
+    if not kwargs.get("baseline_predictions"):  # the baseline model's predictions suffice
+        kwargs["baseline"] = kwargs.get("baseline") or "HEAD"
     inputs = build_inputs(kwargs)
     if not (inputs.metrics or inputs.predictions):
         raise UsageError("nothing to compare", "pass --metrics (or --predictions)")

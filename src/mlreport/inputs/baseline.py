@@ -39,6 +39,7 @@ class Baseline:
     outcomes: Outcomes | None = None
     provenance: str = ""
     notes: tuple[str, ...] = ()
+    level: float = 0.95  # the confidence level of *intervals*
 
 
 def load_baseline(spec: str, metrics_paths: Sequence[Path]) -> Baseline:
@@ -65,7 +66,9 @@ def from_file(path: Path) -> Baseline:
             data = None
         if isinstance(data, dict) and data.get("schema") in REPORT_SCHEMAS:
             metrics, intervals = report_rows(data, path)
-            return Baseline(str(path), "report", metrics, intervals, provenance=str(path))
+            return Baseline(
+                str(path), "report", metrics, intervals, provenance=str(path), level=level_of(data)
+            )
     return Baseline(str(path), "file", parse_metrics(text, path), provenance=str(path))
 
 
@@ -88,6 +91,14 @@ def report_rows(
             if is_number(low) and is_number(high):
                 intervals[row["name"]] = (float(low), float(high))
     return metrics, intervals
+
+
+def level_of(report: dict[str, Any]) -> float:
+    """The confidence level a report's intervals are at (report@1 had none: 95 %)."""
+    level = report.get("confidence")
+    if isinstance(level, int | float) and not isinstance(level, bool) and 0 < level < 1:
+        return float(level)
+    return 0.95
 
 
 def _git(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:

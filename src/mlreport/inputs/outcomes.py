@@ -113,7 +113,8 @@ def unpack(data: bytes) -> tuple[dict[str, Any], Outcomes | None, dict[str, Any]
     except (KeyError, ValueError, UnicodeDecodeError):
         raise Unreadable("not a record (no readable meta or report)") from None
     if not isinstance(meta, dict) or meta.get("schema") != SCHEMA or not isinstance(report, dict):
-        raise Unreadable(f"a record of an unknown kind ({str(meta.get('schema'))[:40]!r})")
+        schema = meta.get("schema") if isinstance(meta, dict) else None
+        raise Unreadable(f"a record of an unknown kind ({str(schema)[:40]!r})")
     if not meta.get("outcomes"):
         return report, None, meta
     try:

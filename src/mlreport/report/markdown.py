@@ -183,9 +183,12 @@ def table(
 
     rules = {"l": ":---", "r": "---:", "c": ":---:"}
     width = len(headers)
+    # one rule per header, or GitHub and GitLab show no table at all: extra letters are
+    # dropped, missing ones are plain
+    letters = ((align or "") + " " * width)[:width]
     lines = [
         _row([cell(h) for h in headers]),
-        _row([rules[a] for a in align] if align else ["---"] * width),
+        _row([rules.get(a, "---") for a in letters]),
     ]
     lines += [_row([cell(v) for v in row]) for row in rows]
     return Markup("\n".join(lines))
