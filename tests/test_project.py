@@ -134,7 +134,7 @@ FLOORS = (
     {"platforms"},
     {"inputs"},
     {"evaluate", "compare", "gates", "runners"},
-    {"verdicts", "records", "pairing"},
+    {"verdicts", "records", "pairing", "data"},
     {"uncertainty", "baselines"},
     {"charts"},
     {"evaluation"},

@@ -79,6 +79,22 @@ class SanityOptions:
 
 
 @dataclass(frozen=True)
+class DataOptions:
+    """The data checks: the data (a path, or REF:path), its reference, schema, and the
+    sensitive columns of the fairness measures."""
+
+    data: str | None = None
+    reference_data: str | None = None
+    schema: Path | None = None
+    sensitive: tuple[str, ...] = ()
+    drift_share: float = 0.5  # dataset drift: at least this share of the columns drifted
+
+    @property
+    def wanted(self) -> bool:
+        return bool(self.data or self.reference_data or self.schema or self.sensitive)
+
+
+@dataclass(frozen=True)
 class ReportInputs:
     """Everything the user pointed mlreport at (the render/check/diff options)."""
 
@@ -98,6 +114,7 @@ class ReportInputs:
     confidence: float = 0.95  # the level of the intervals shown
     min_delta: float = 0.0  # a change this small is "same", for metrics without an interval
     strict_size: bool = False  # a test set too small for a gate's margin fails a check
+    data: DataOptions = field(default_factory=DataOptions)
 
 
 @dataclass(frozen=True)

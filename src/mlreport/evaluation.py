@@ -12,6 +12,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -37,6 +38,9 @@ from mlreport.platforms.context import PublishOptions
 from mlreport.uncertainty import Uncertainty
 from mlreport.verdicts import evaluate_gates
 
+if TYPE_CHECKING:
+    from mlreport.data.checks import DataReport
+
 
 @dataclass
 class Evaluation:
@@ -52,15 +56,24 @@ class Evaluation:
     history: History | None = None
     baseline: Baseline | None = None
     paired: Paired | None = None
+    data: DataReport | None = None
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # input errors tolerated by `run`
 
     @property
     def failures(self) -> list[str]:
         out = [f"gate {g.expression}" for g in self.gates if g.status == "fail"]
-        out += [f"check {c.name}" for c in self.checks if not c.passed]
+        out += [f"check {c.name}" for c in self.all_checks if not c.passed]
         out += [f"error: {e}" for e in self.errors]
         return out
+
+    @property
+    def data_checks(self) -> list[Check]:
+        return self.data.checks if self.data is not None else []
+
+    @property
+    def all_checks(self) -> list[Check]:
+        return [*self.checks, *self.data_checks]
 
     @property
     def passed(self) -> bool:
@@ -101,6 +114,8 @@ def _evaluate(
         spreads = _evaluate_predictions(result, inputs, current)
     if inputs.history is not None:
         result.history = load_history(inputs.history)
+    if inputs.data.wanted:
+        _evaluate_data(result, inputs, current)
     if inputs.baseline or inputs.baseline_predictions:
         try:
             result.baseline = baselines.resolve(inputs, lookup, environ)
@@ -151,6 +166,24 @@ def _evaluate(
     if result.predictions is not None:
         _size(result, known)
     return result
+
+
+def _evaluate_data(
+    result: Evaluation, inputs: ReportInputs, current: dict[str, tuple[MetricValue, str]]
+) -> None:
+    from mlreport.data.checks import check_data
+
+    result.data = check_data(
+        inputs.data,
+        inputs.predictions,
+        inputs.prediction_options,
+        result.predictions,
+        inputs.min_slice_size,
+    )
+    if result.data is not None:
+        for name, value in result.data.metrics.items():
+            _add(current, name, value, "data", result.notes)
+        result.notes += result.data.notes
 
 
 def _size(result: Evaluation, known: Uncertainty) -> None:

@@ -155,6 +155,7 @@ def test_action_on_a_pull_request(
         "comment-url": comment["html_url"],
         "status": "pass",
         "gates-failed": "0",
+        "gates-skipped": "0",
     }
     summary = job.summary.read_text(encoding="utf-8")
     assert summary.startswith("## ✅ ML report: all 2 gates")

@@ -130,7 +130,7 @@ def test_check_json_and_sanity(workdir: Path, cli: CLI) -> None:
 def test_check_needs_something(workdir: Path, cli: CLI) -> None:
     result = cli("check", "-m", "x.json")
     assert result.code == 2
-    assert "nothing to check; pass --gate, --gates or --predictions" in result.err
+    assert "nothing to check; pass --gate, --gates, --predictions or --data" in result.err
 
 
 def test_gates_file_and_directions(repo: Path, cli: CLI) -> None:

@@ -281,7 +281,7 @@ def test_nothing_to_report_is_a_usage_error(workdir: Path, cli: CLI) -> None:
     result = cli("render")
     assert result.code == 2
     assert result.err == (
-        "mlreport: error: nothing to report; pass --metrics, --predictions or --history\n"
+        "mlreport: error: nothing to report; pass --metrics, --predictions, --history or --data\n"
     )
 
 

@@ -35,6 +35,7 @@ _COMMANDS = {
     "preview": ("mlreport.cli.preview", "preview"),
     "publish": ("mlreport.cli.publish", "publish"),
     "runner": ("mlreport.cli.runner", "runner"),
+    "schema": ("mlreport.cli.schema", "schema"),
 }
 
 

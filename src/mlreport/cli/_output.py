@@ -38,7 +38,7 @@ def print_outcome(
     for g in evaluation.gates:
         if verbose or g.status == "fail":
             click.echo(f"  gate  {one_line(gate_line(g))}")
-    for c in evaluation.checks:
+    for c in evaluation.all_checks:
         if verbose or not c.passed:
             mark = "pass   " if c.passed else "fail   "
             click.echo(f"  check {mark}{one_line(c.name)}: {one_line(c.detail)}")

@@ -30,6 +30,11 @@ OPTIONS = (
     "min_delta",
     "strict_size",
     "id_col",
+    "data",
+    "reference_data",
+    "schema",
+    "sensitive",
+    "drift_share",
     "gates",
     "gates_file",
     "target_col",
@@ -72,7 +77,7 @@ OPTIONS = (
     "timeout",
     "debug",
 )
-RENDER_INPUTS = ("metrics", "predictions", "history")
+RENDER_INPUTS = ("metrics", "predictions", "history", "data")
 # The runner action (runner/action.yml, ``mlreport-action runner``): its inputs, likewise.
 RUNNER_OPTIONS = (
     "repo",

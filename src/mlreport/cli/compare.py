@@ -12,6 +12,7 @@ from mlreport.cli._output import print_outcome
 from mlreport.cli.options import (
     baseline_options,
     build_inputs,
+    data_options,
     gate_options,
     metrics_options,
     option,
@@ -106,10 +107,12 @@ def _value(value: object, precision: int) -> str:
 @prediction_options
 @baseline_options
 @gate_options
+@data_options
 @lookup_options
 @click.option("--json", "as_json", is_flag=True, help="Print gates and checks as JSON.")
 def check(as_json: bool, **kwargs: Any) -> int:
-    """Evaluate gates (and, with --predictions, sanity checks) without writing a report.
+    """Evaluate gates (and, with --predictions, sanity checks; with --data, data checks)
+    without writing a report.
 
     Exits 1 when a gate or check fails.
     """
@@ -117,15 +120,15 @@ def check(as_json: bool, **kwargs: Any) -> int:
     from mlreport.report.document import clean, summary
 
     inputs = build_inputs(kwargs)
-    if not (inputs.gates or inputs.gates_files or inputs.predictions):
-        raise UsageError("nothing to check", "pass --gate, --gates or --predictions")
+    if not (inputs.gates or inputs.gates_files or inputs.predictions or inputs.data.wanted):
+        raise UsageError("nothing to check", "pass --gate, --gates, --predictions or --data")
     evaluation = evaluate(inputs, lookup=build_lookup_options(kwargs))
     if as_json:
         document = {
             "status": "pass" if evaluation.passed else "fail",
             "summary": summary(evaluation, None),
             "gates": [{**asdict(g), "passed": g.passed} for g in evaluation.gates],
-            "checks": [asdict(c) for c in evaluation.checks],
+            "checks": [asdict(c) for c in evaluation.all_checks],
         }
         click.echo(json.dumps(clean(document), indent=2, ensure_ascii=False))
     else:

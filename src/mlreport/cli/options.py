@@ -11,6 +11,7 @@ import click
 
 from mlreport.cli.types import FILE, FILES, Level, Lines, Number
 from mlreport.config import (
+    DataOptions,
     Directions,
     OutputOptions,
     PredictionOptions,
@@ -24,6 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 PREDICTION = PredictionOptions()
 SANITY = SanityOptions()
 INPUTS = ReportInputs()
+DATA = DataOptions()
 OUTPUT = OutputOptions()
 
 
@@ -223,7 +225,43 @@ gate_options = apply(
     ),
 )
 
-input_options = apply(metrics_options, prediction_options, baseline_options, gate_options)
+data_options = apply(
+    option(
+        "--data",
+        env="DATA",
+        metavar="FILE|REF:FILE",
+        help="Data to test (features; CSV, TSV, JSON Lines, JSON, Parquet): its schema, "
+        "integrity, drift and fairness. Default with the options below: the predictions file.",
+    ),
+    option(
+        "--reference-data",
+        env="REFERENCE_DATA",
+        metavar="FILE|REF:FILE",
+        help="Data to compare with, for drift and leakage (e.g. main:data/train.csv: the "
+        "training data as committed on main).",
+    ),
+    option("--schema", env="SCHEMA", type=FILE, help="Schema of the data (mlreport schema infer)."),
+    option(
+        "--sensitive",
+        env="SENSITIVE",
+        multiple=True,
+        metavar="COLUMN",
+        help="Column to measure the predictions' fairness by (demographic parity, equalized "
+        "odds); repeatable.",
+    ),
+    option(
+        "--drift-share",
+        env="DRIFT_SHARE",
+        type=Number(0, 1, min_open=True),
+        default=DATA.drift_share,
+        show_default=True,
+        help="Dataset drift: at least this share of the columns drifted.",
+    ),
+)
+
+input_options = apply(
+    metrics_options, prediction_options, baseline_options, gate_options, data_options
+)
 
 
 def given(kwargs: dict[str, Any], cls: type[Any], **names: str) -> dict[str, Any]:
@@ -239,13 +277,16 @@ def given(kwargs: dict[str, Any], cls: type[Any], **names: str) -> dict[str, Any
 
 def build_inputs(kwargs: dict[str, Any]) -> ReportInputs:
     """ReportInputs from the parsed options of any command (missing ones take defaults)."""
+    nested = {"prediction_options", "directions", "sanity", "data"}  # built here, below
+    top = {k: v for k, v in given(kwargs, ReportInputs).items() if k not in nested}
     return ReportInputs(
-        **given(kwargs, ReportInputs),
+        **top,
         prediction_options=PredictionOptions(**given(kwargs, PredictionOptions)),
         directions=Directions(
             tuple(kwargs.get("lower_is_better") or ()), tuple(kwargs.get("higher_is_better") or ())
         ),
         sanity=SanityOptions(**given(kwargs, SanityOptions)),
+        data=DataOptions(**given(kwargs, DataOptions)),
     )
 
 

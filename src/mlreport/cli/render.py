@@ -123,8 +123,8 @@ def render(**kwargs: Any) -> int:
     inputs = build_inputs(kwargs)
     output = build_output_options(kwargs)
     publishing = _publishing(kwargs)
-    if not (inputs.metrics or inputs.predictions or inputs.history):
-        raise UsageError("nothing to report", "pass --metrics, --predictions or --history")
+    if not (inputs.metrics or inputs.predictions or inputs.history or inputs.data.wanted):
+        raise UsageError("nothing to report", "pass --metrics, --predictions, --history or --data")
     with chart_pool() as pool:  # forked before NumPy loads; drawing starts when data is ready
         from mlreport.evaluation import evaluate
         from mlreport.report.write import write_report

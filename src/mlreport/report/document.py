@@ -53,6 +53,7 @@ def build_document(
         "metrics": [asdict(row) for row in evaluation.metrics],
         "gates": [{**asdict(g), "passed": g.passed} for g in evaluation.gates],
         "checks": [asdict(c) for c in evaluation.checks],
+        **_data(evaluation),
         "paired": _paired(evaluation),
         "changes": changes_section(evaluation.paired),
         "classification": _classification(evaluation),
@@ -74,28 +75,43 @@ def summary(evaluation: Evaluation, run: RunResult | None) -> str:
     parts = []
     gates = [g for g in evaluation.gates if g.status != "skipped"]
     skipped = len(evaluation.gates) - len(gates)
-    failed_gates = sum(g.status == "fail" for g in gates)
-    failed_checks = sum(not c.passed for c in evaluation.checks)
+    kinds = [
+        ("gate", len(gates), sum(g.status == "fail" for g in gates)),
+        ("sanity check", len(evaluation.checks), sum(not c.passed for c in evaluation.checks)),
+        (
+            "data check",
+            len(evaluation.data_checks),
+            sum(not c.passed for c in evaluation.data_checks),
+        ),
+    ]
     if run is not None and run.exit_code != 0:
         parts.append(f"the command failed (exit {run.exit_code})")
     if evaluation.errors:
         parts.append("the inputs could not be read")
-    if failed_gates:
-        parts.append(f"{failed_gates} of {_count(len(gates), 'gate')} failed")
-    if failed_checks:
-        parts.append(f"{failed_checks} of {_count(len(evaluation.checks), 'sanity check')} failed")
+    parts += [
+        f"{failed} of {_count(total, noun)} failed" for noun, total, failed in kinds if failed
+    ]
     if not parts:
-        counted = [_count(len(gates), "gate"), _count(len(evaluation.checks), "sanity check")]
-        shown = [p for p in counted if not p.startswith("0 ")]
+        shown = [_count(total, noun) for noun, total, _ in kinds if total]
         if not shown:
             parts.append("no gates or checks ran")
         else:
-            single = len(gates) + len(evaluation.checks) == 1
-            parts.append(f"{'' if single else 'all '}{' and '.join(shown)} passed")
+            single = sum(total for _, total, _ in kinds) == 1
+            listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+            parts.append(f"{'' if single else 'all '}{listed} passed")
     if skipped:
         reasons = dict.fromkeys(g.reason for g in evaluation.gates if g.status == "skipped")
         parts.append(f"{_count(skipped, 'gate')} skipped: {', '.join(r for r in reasons if r)}")
     return "; ".join(parts)
+
+
+def _data(evaluation: Evaluation) -> dict[str, Any]:
+    """``data`` and ``fairness`` (their modules load only when there is data)."""
+    if evaluation.data is None:
+        return {"data": None, "fairness": []}
+    from mlreport.report.data_sections import data_section, fairness_section
+
+    return {"data": data_section(evaluation.data), "fairness": fairness_section(evaluation.data)}
 
 
 def _baseline(evaluation: Evaluation) -> dict[str, Any] | None:

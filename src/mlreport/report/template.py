@@ -101,6 +101,7 @@ def _filters() -> dict[str, Any]:
         "code": code_span,
         "code_cell": lambda v: code_span(v, in_table=True),
         "num": lambda v, precision=4: Markup(format_number(v, precision)),
+        "count": lambda v: Markup(f"{int(v):,}"),
         "delta": lambda v, precision=4: Markup(format_delta(v, precision)),
         "p_value": lambda p: Markup(format_p(p)),
         "duration": lambda s: Markup(_duration(s)),

@@ -8,10 +8,11 @@ the template compiles here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlreport import redact
 from mlreport.charts.figure import Image
@@ -23,6 +24,9 @@ from mlreport.files import make_directory, write_atomic
 from mlreport.report.document import build_document, dumps
 from mlreport.report.template import Template, load_template, render_markdown
 from mlreport.runcmd import RunResult
+
+if TYPE_CHECKING:
+    from mlreport.data.drift import Drift
 
 MAX_POINTS = 1_000_000  # a density plot of a million points looks like one of ten million
 
@@ -145,4 +149,21 @@ def chart_jobs(evaluation: Evaluation, directory: Path) -> list[ChartJob]:
             series={hide(name): values for name, values in history.series.items()},
         )
         jobs.append((draw_history, (shown, directory)))
+    if evaluation.data is not None:
+        jobs += _drift_job(evaluation.data.drift, directory, hide)
     return jobs
+
+
+def _drift_job(
+    drifts: Sequence[Drift], directory: Path, hide: Callable[[str], str]
+) -> list[ChartJob]:
+    """The drifted columns' chart, most drifted (by PSI) first; none when none drifted."""
+    from mlreport.charts.drift import MAX_PANELS, Panel, draw_drift
+
+    drifted = [d for d in drifts if d.drifted and d.reference is not None and d.current is not None]
+    drifted.sort(key=lambda d: -(d.psi if d.psi is not None and math.isfinite(d.psi) else 0.0))
+    panels = [
+        Panel(hide(d.column), d.method, d.score, d.reference, d.current)  # type: ignore[arg-type]
+        for d in drifted[:MAX_PANELS]
+    ]
+    return [(draw_drift, (panels, directory, len(drifted)))] if panels else []

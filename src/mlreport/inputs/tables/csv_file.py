@@ -59,8 +59,16 @@ class CsvTable:
     def where(self, row: int) -> str:
         return f"line {row + 2}"
 
-    def _load(self, names: Sequence[str], dtype: Any, ndmin: Literal[1, 2] = 2) -> np.ndarray:
-        indices = [self.columns.index(name) for name in names]
+    def _load(
+        self,
+        names: Sequence[str],
+        dtype: Any,
+        ndmin: Literal[1, 2] = 2,
+        max_rows: int | None = None,
+    ) -> np.ndarray:
+        # every column: then NumPy itself rejects a row of another width (no scan needed)
+        every = list(names) == self.columns and ndmin == 1
+        indices = None if every else [self.columns.index(name) for name in names]
         try:
             return np.loadtxt(
                 self.path,
@@ -72,6 +80,7 @@ class CsvTable:
                 quotechar='"',
                 encoding="utf-8",
                 ndmin=ndmin,
+                max_rows=max_rows,
             )
         except UnicodeDecodeError as exc:
             raise utf8_error_in_file(self.path, exc) from None
@@ -94,6 +103,24 @@ class CsvTable:
         except ValueError as exc:
             raise self._diagnose(exc) from None
         return [encode_objects(name, matrix[:, j]) for j, name in enumerate(names)]
+
+    def mixed(self, names: Sequence[str]) -> list[Raw] | None:
+        """The named columns in one pass, each numbers or codes on its own (:meth:`raw`
+        reads all of them one way); None when the file needs the slow path (long text,
+        text beyond Latin-1). All the columns: no scan first (NumPy checks every row's
+        width, quotes included); some of them: after the scan, which also measures them."""
+        from mlreport.inputs.tables.mixed import read_mixed
+
+        widths = None
+        if list(names) != self.columns:
+            self._check_shape()
+            widths = [self._widths.get(name, 0) for name in names]
+            if not names or not self._widths or max(widths) > MAX_BYTES_WIDTH:
+                return None
+        try:
+            return read_mixed(self._load, names, widths)
+        except ValueError as exc:
+            raise self._diagnose(exc) from None
 
     def _raw_bytes(self, names: Sequence[str]) -> list[Raw] | None:
         """Text columns read as fixed-width bytes, sized by the scan: ten million labels
@@ -132,7 +159,7 @@ class CsvTable:
         if self._shape_checked:
             return
         self._shape_checked = True
-        scan = scan_csv(self.path, self.delimiter, len(self.columns))
+        scan = scanned(self.path, self.delimiter, len(self.columns))
         bad = self._scan_fields() if scan.quoted else scan.bad
         if bad is not None:
             raise self._shape_error(*bad)
@@ -182,6 +209,18 @@ class Scan:
     quoted: bool = False  # has quotes: only a CSV parser can tell fields apart
     bad: tuple[int, int] | None = None  # (line, fields) of the first row of the wrong width
     widths: tuple[int, ...] = ()  # the longest field of each column, in bytes
+
+
+_SCANS: dict[tuple[str, str, int, int, int], Scan] = {}  # one file read as data and predictions
+
+
+def scanned(path: Path, delimiter: str, columns: int) -> Scan:
+    """:func:`scan_csv`, once per file and content (its size and modification time)."""
+    stat = path.stat()
+    key = (str(path.resolve()), delimiter, columns, stat.st_size, stat.st_mtime_ns)
+    if key not in _SCANS:
+        _SCANS[key] = scan_csv(path, delimiter, columns)
+    return _SCANS[key]
 
 
 def scan_csv(path: Path, delimiter: str, columns: int) -> Scan:
