@@ -1,11 +1,11 @@
 """A CSV file's columns of different kinds in one pass of NumPy's parser: the kind of each
 column is guessed from the first rows (clean numbers are parsed as float64 on the way), the
 others are read as fixed-width bytes, then made numbers (blanks and ``NA``-like words are
-NaN) or dictionary-encoded. A million rows of 22 columns take well under a second this way,
+NaN) or dictionary-encoded. A million rows of 22 columns take about a second this way,
 against seconds as Python objects.
 
 Without the widths of a scan, a text column is read twice as wide as its longest value in
-the first rows (and 8 bytes more); a value that fills that width may have been cut, and
+the first rows (at least 4 bytes more); a value that fills that width may have been cut, and
 then the caller reads the file the slow way.
 """
 
@@ -40,7 +40,7 @@ def read_mixed(
         seen = [_used(c) for c in columns]
         if max(seen, default=0) >= MAX_BYTES_WIDTH:
             return None  # long text: Python strings
-        probe = [2 * w + 8 for w in seen]
+        probe = [max(2 * w, w + 4) for w in seen]
     clean = [_clean(c) for c in columns]
     texts = [not clean[j] and floats(c) is None for j, c in enumerate(columns)]
     kinds: list[tuple[str, Any]] = [
