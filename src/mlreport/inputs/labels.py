@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -160,3 +161,18 @@ def as_floats(raw: Raw, table: Table, role: str, inferred: bool = False) -> np.n
         "a regression task needs numbers"
         + ("" if inferred else "; for class labels drop --task regression"),
     )
+
+
+def refuse_label_sets(raw: Raw, path: Path) -> None:
+    """Multi-label predictions (a list of labels per row) are refused, never scored as if
+    each set of labels were one class."""
+    for value in raw.values[:10_000] if raw.kind == "codes" else ():
+        text = value.strip() if isinstance(value, str) else ""
+        if text.startswith("[") and text.endswith("]"):
+            raise InputError(
+                path,
+                f"column '{raw.name}' holds lists of labels ({text[:40]}): "
+                "multi-label predictions are not supported",
+                "report each label as a binary task: one predictions file per label, with "
+                "y_true and y_pred 0/1",
+            )

@@ -17,7 +17,14 @@ import numpy as np
 
 from mlreport.config import PredictionOptions, Task
 from mlreport.errors import InputError
-from mlreport.inputs.labels import Labels, as_floats, canonical_number, encode, unify
+from mlreport.inputs.labels import (
+    Labels,
+    as_floats,
+    canonical_number,
+    encode,
+    refuse_label_sets,
+    unify,
+)
 from mlreport.inputs.tables import Raw, Table, missing_columns_error, open_table
 
 MAX_INFERRED_CLASSES = 1_000
@@ -79,6 +86,8 @@ def load_predictions(path: Path, options: PredictionOptions) -> Predictions:
         )
 
     raw_true, raw_pred = table.raw([options.target_col, options.pred_col])
+    for raw in (raw_true, raw_pred):
+        refuse_label_sets(raw, path)
     task, inferred = options.task, False
     if task is None:
         task, inferred = _infer_task(raw_true, raw_pred, table, bool(proba_cols or has_score))

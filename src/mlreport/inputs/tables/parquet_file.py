@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from mlreport.errors import InputError
-from mlreport.inputs.tables.codes import Raw
+from mlreport.inputs.tables.codes import Raw, encode_objects
 
 
 class ParquetTable:
@@ -50,6 +50,8 @@ class ParquetTable:
             elif pa.types.is_floating(kind) or pa.types.is_integer(kind):
                 floats = pc.cast(column, pa.float64()).fill_null(math.nan)
                 out.append(Raw(name, "float", floats.to_numpy()))
+            elif pa.types.is_nested(kind):  # lists, structs, maps: their JSON text
+                out.append(encode_objects(name, column.to_pylist()))
             else:
                 if pa.types.is_dictionary(kind):
                     column = column.dictionary_decode()  # drop categories no row uses
