@@ -2,6 +2,8 @@
 
     python bench/run.py            # everything (about three minutes)
     python bench/run.py --quick    # skip the ten-million-row series
+    python bench/run.py --only intervals   # issue 11's interval and pairing figures alone
+    python bench/run.py --only naive       # render vs the naive script alone
 
 Every figure is the median of several runs of the real command line in a fresh process, so
 it includes interpreter start-up and imports, as a user (or CI) sees it.
@@ -23,85 +25,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
+from inputs import classification_csv, digit_labels_csv
+from intervals import intervals_and_pairing
+from measure import MLREPORT, Row, median_of, peak, timed
 
 HERE = Path(__file__).resolve().parent
-MLREPORT = [sys.executable, "-m", "mlreport"]
-Row = tuple[str, str, str, str]
-
-
-def timed(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> float:
-    started = time.perf_counter()
-    subprocess.run(
-        command, cwd=cwd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    return time.perf_counter() - started
-
-
-def peak(
-    command: Sequence[str], cwd: Path, env: dict[str, str] | None = None
-) -> tuple[float, float]:
-    """Wall time and the peak resident memory (MB) of the largest process *command* starts."""
-    probe = (
-        "import resource, subprocess, sys, time\n"
-        "t = time.perf_counter()\n"
-        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
-        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe, *command],
-        cwd=cwd,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
-    return float(out[0]), float(out[1]) / 1024
-
-
-def median_of(
-    runs: int, command: Sequence[str], cwd: Path, env: dict[str, str] | None = None
-) -> float:
-    return statistics.median(timed(command, cwd, env) for _ in range(runs))
-
-
-def classification_csv(path: Path, n: int, k: int, proba: bool, seed: int = 0) -> None:
-    """Predictions with probabilities that agree with y_pred (rows sum to 1)."""
-    rng = np.random.default_rng(seed)
-    y_true = rng.integers(0, k, n)
-    y_pred = np.where(rng.random(n) < 0.85, y_true, rng.integers(0, k, n))
-    with path.open("w") as handle:
-        header = ["y_true", "y_pred"] + ([f"proba_{i}" for i in range(k)] if proba else [])
-        handle.write(",".join(header) + "\n")
-        if proba:
-            logits = rng.normal(size=(n, k))
-            logits[np.arange(n), y_pred] += 3
-            p = np.exp(logits)
-            p /= p.sum(axis=1, keepdims=True)
-            np.savetxt(
-                handle, np.c_[y_true, y_pred, p], delimiter=",", fmt=["%d", "%d"] + ["%.6f"] * k
-            )
-        else:
-            np.savetxt(handle, np.c_[y_true, y_pred], delimiter=",", fmt="%d")
-
-
-def digit_labels_csv(path: Path, n: int, seed: int = 0, prefix: bytes = b"") -> None:
-    """Rows of 'd,d' (or 'class_d,class_d' with a prefix) for ten classes, written as raw
-    bytes: ten million rows in a second."""
-    rng = np.random.default_rng(seed)
-    y_true = rng.integers(0, 10, n, dtype=np.uint8)
-    y_pred = np.where(rng.random(n) < 0.85, y_true, rng.integers(0, 10, n, dtype=np.uint8))
-    p = len(prefix)
-    rows = np.empty((n, 2 * p + 4), dtype=np.uint8)
-    rows[:, :p] = np.frombuffer(prefix, dtype=np.uint8)
-    rows[:, p] = y_true + ord("0")
-    rows[:, p + 1] = ord(",")
-    rows[:, p + 2 : 2 * p + 2] = np.frombuffer(prefix, dtype=np.uint8)
-    rows[:, 2 * p + 2] = y_pred + ord("0")
-    rows[:, 2 * p + 3] = ord("\n")
-    with path.open("wb") as handle:
-        handle.write(b"y_true,y_pred\n")
-        rows.tofile(handle)
 
 
 def startup(work: Path) -> list[Row]:
@@ -283,25 +211,47 @@ def with_probabilities(work: Path) -> list[Row]:
     return rows
 
 
+def everything(work: Path, quick: bool, runs: int) -> list[Row]:
+    rows = startup(work)
+    rows += render_vs_naive(work, runs)
+    rows += many_classes(work)
+    rows += scale(work, [100_000, 1_000_000] if quick else [100_000, 1_000_000, 10_000_000])
+    if not quick:
+        rows += with_probabilities(work)
+        rows += intervals_and_pairing(work, runs)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 10M-row series")
     parser.add_argument("--runs", type=int, default=7, help="runs per render figure")
+    parser.add_argument(
+        "--only",
+        choices=["intervals", "naive"],
+        help="one series alone: intervals_and_pairing, or render_vs_naive",
+    )
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]  # the machine is shared: other work skews the figures
     with tempfile.TemporaryDirectory(prefix="mlreport-bench-") as tmp:
         work = Path(tmp)
-        rows = startup(work)
-        rows += render_vs_naive(work, args.runs)
-        rows += many_classes(work)
-        sizes = [100_000, 1_000_000] if args.quick else [100_000, 1_000_000, 10_000_000]
-        rows += scale(work, sizes)
-        if not args.quick:
-            rows += with_probabilities(work)
+        if args.only == "intervals":
+            rows = intervals_and_pairing(work, args.runs)
+        elif args.only == "naive":
+            rows = render_vs_naive(work, args.runs)
+        else:
+            rows = everything(work, args.quick, args.runs)
     cpu = platform.processor() or platform.machine()
+    load = " → ".join(f"{before:.2f}" for before in (load_before, os.getloadavg()[0]))
     print(
         f"mlreport bench · Python {platform.python_version()} · {os.cpu_count()} CPUs "
-        f"({cpu}) · {time.strftime('%Y-%m-%d')}\n"
+        f"({cpu}) · {time.strftime('%Y-%m-%d')} · load average {load}\n"
     )
+    if sys.flags.dont_write_bytecode:  # then every start compiles mlreport from source
+        print(
+            "PYTHONDONTWRITEBYTECODE is set: without __pycache__ every process compiles the "
+            "modules again (+0.07 s start-up); set PYTHONPYCACHEPREFIX and unset it\n"
+        )
     print("| figure | measured | bar | result |")
     print("|---|---:|---|---|")
     for figure, value, bar, result in rows:

@@ -44,6 +44,8 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "/repos/{owner}/{repo}/comments/{comment_id}": ("patch", "delete"),
     # pull requests and repositories
     "/repos/{owner}/{repo}/pulls/{pull_number}": ("get",),
+    # the open pull request of a pushed commit (push workflows, Jenkins, local runs)
+    "/repos/{owner}/{repo}/commits/{commit_sha}/pulls": ("get",),
     "/repos/{owner}/{repo}": ("get",),
     # Git data: an assets branch written without a checkout
     "/repos/{owner}/{repo}/branches/{branch}": ("get",),  # head commit and its tree, at once

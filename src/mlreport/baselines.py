@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from mlreport import records
+from mlreport import records, remote
 from mlreport.config import ReportInputs
 from mlreport.errors import BaselineNotFound, InputError
 from mlreport.inputs.baseline import (
@@ -28,6 +28,7 @@ from mlreport.inputs.baseline import (
 from mlreport.inputs.metrics import Metrics
 from mlreport.inputs.outcomes import Outcomes, from_predictions
 from mlreport.inputs.predictions import Predictions, load_predictions
+from mlreport.integrations import mlflow
 from mlreport.platforms.context import PublishOptions
 
 NO_RECORD = "metrics files only — no record; computed metrics have no baseline"
@@ -38,7 +39,11 @@ def resolve(
 ) -> Baseline | None:
     """The baseline *inputs* ask for; *lookup*: where records are (None: not looked up)."""
     base = None
-    if inputs.baseline:
+    if inputs.baseline and mlflow.is_spec(inputs.baseline):  # a model version's run
+        base = mlflow.baseline_of(inputs.baseline)
+    elif inputs.baseline and remote.is_remote(inputs.baseline):  # a metrics file or report.json
+        base = from_file(remote.fetch(inputs.baseline, "baseline"), shown=inputs.baseline)
+    elif inputs.baseline:
         path = Path(inputs.baseline)
         base = from_file(path) if path.is_file() else _at_ref(inputs, lookup, environ)
     if base is not None:
@@ -68,14 +73,15 @@ def _at_ref(
 ) -> Baseline:
     ref = inputs.baseline or ""
     check_ref(ref)
+    files = tuple(p for p in inputs.metrics if not mlflow.is_spec(p))  # not MLflow runs
     notes: list[str] = []
     if lookup is not None:
         found, note = records.find(ref, lookup, environ)
         if found is not None:
             metrics, intervals = report_rows(found.report, f"the record of {ref}")
-            if inputs.metrics:  # the files at the ref, for what the record lacks
+            if files:  # the files at the ref, for what the record lacks
                 with contextlib.suppress(BaselineNotFound):
-                    metrics = {**metrics_at(ref, inputs.metrics), **metrics}
+                    metrics = {**metrics_at(ref, files), **metrics}
             return Baseline(
                 ref,
                 "record",
@@ -86,7 +92,7 @@ def _at_ref(
                 level=level_of(found.report),
             )
         notes.append(note)
-    at_ref: Metrics = metrics_at(ref, inputs.metrics) if inputs.metrics else {}
+    at_ref: Metrics = metrics_at(ref, files) if files else {}
     base = Baseline(ref, "git", at_ref, provenance=f"{ref} ({NO_RECORD})", notes=tuple(notes))
     committed = _predictions_at(ref, inputs)
     if committed is not None:

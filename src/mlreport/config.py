@@ -101,7 +101,7 @@ class ReportInputs:
     metrics: tuple[Path, ...] = ()
     predictions: Path | None = None
     prediction_options: PredictionOptions = field(default_factory=PredictionOptions)
-    history: Path | None = None
+    history: tuple[Path, ...] = ()  # files and folders (DVCLive's TSVs), merged on steps
     baseline: str | None = None
     baseline_optional: bool = False
     gates: tuple[str, ...] = ()
@@ -115,6 +115,10 @@ class ReportInputs:
     min_delta: float = 0.0  # a change this small is "same", for metrics without an interval
     strict_size: bool = False  # a test set too small for a gate's margin fails a check
     data: DataOptions = field(default_factory=DataOptions)
+    params: tuple[Path, ...] = ()  # parameters files (params.yaml), diffed against the baseline
+    plots: tuple[Path, ...] = ()  # DVC plots files: ROC/PR points, confusion rows, history
+    dvc: bool | None = None  # read dvc.yaml: None when there is one, True required, False never
+    notes: tuple[str, ...] = ()  # what the report should say about where the inputs came from
 
 
 @dataclass(frozen=True)
@@ -126,3 +130,4 @@ class OutputOptions:
     title: str = "ML report"
     fail_on_gates: bool = True  # exit 1 when a gate or sanity check fails
     openmetrics: Path | None = None  # also write the numeric metrics as OpenMetrics text
+    attach: tuple[Path, ...] = ()  # images and Markdown files added to the report

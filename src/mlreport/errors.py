@@ -10,13 +10,15 @@
     ├── TemplateError      (2)    a user template that fails, or breaks out of the sandbox
     ├── Reported     (its error's) an error already shown where the user looks (``run``
     │                             writes an input error into the report): not printed again
-    └── PlatformError      (3)    a platform (GitHub, GitLab, AWS) refused or failed
+    └── PlatformError      (3)    a platform (GitHub, GitLab, AWS, MLflow) refused or failed
         ├── PublishError   (3)    publishing failed: token, network, permissions, limits
         │   └── ForkReadOnly (3)  the token is read-only (a pull request from a fork);
         │                         ``--allow-fork-skip`` turns this one into a warning
-        └── RunnerError    (3)    an EC2 runner could not be launched, reached or stopped
-            └── Cancelled  (3)    SIGTERM/SIGINT (a cancelled job) stopped a launch; the
-                                  instance was terminated first
+        ├── RunnerError    (3)    an EC2 runner could not be launched, reached or stopped
+        │   └── Cancelled  (3)    SIGTERM/SIGINT (a cancelled job) stopped a launch; the
+        │                         instance was terminated first
+        └── TrackingError  (3)    an MLflow tracking server could not be reached, failed or
+                                  refused the credentials
 
 Exit codes, defined here and nowhere else, and mapped to exceptions in one place (the
 handler in :mod:`mlreport.cli`):
@@ -25,7 +27,7 @@ handler in :mod:`mlreport.cli`):
 - 1 ``EXIT_FAILED``: a gate or sanity check failed, or the command given to ``mlreport run``
   failed (the report is still written; this is an outcome, not an exception);
 - 2 ``EXIT_USAGE``: usage or input error;
-- 3 ``EXIT_PLATFORM``: platform error (publishing, or an EC2 runner);
+- 3 ``EXIT_PLATFORM``: platform error (publishing, an EC2 runner, an MLflow server);
 - 70 ``EXIT_INTERNAL``: a bug in mlreport (one line; the traceback with ``--debug``);
 - 130 ``EXIT_INTERRUPTED``: interrupted (Ctrl-C) outside ``run``, which passes it on.
 
@@ -52,6 +54,7 @@ __all__ = [
     "Reported",
     "RunnerError",
     "TemplateError",
+    "TrackingError",
     "UsageError",
 ]
 
@@ -64,7 +67,7 @@ EXIT_INTERRUPTED = 130
 # The codes a user meets, as ``mlreport --help`` states them.
 EXIT_CODES_HELP = (
     f"Exit codes: {EXIT_OK} ok, {EXIT_FAILED} gate/check/command failed, {EXIT_USAGE} usage or "
-    f"input error, {EXIT_PLATFORM} platform error (publishing, EC2 runner)."
+    f"input error, {EXIT_PLATFORM} platform error (publishing, EC2 runner, MLflow)."
 )
 
 
@@ -86,11 +89,15 @@ class UsageError(MlreportError):
     """An option, gate expression or metric name that cannot be used as given."""
 
 
+#: Local copies of files named by URL (:mod:`mlreport.remote`) -> the URL: errors name the URL.
+SHOWN_AS: dict[str, str] = {}
+
+
 class InputError(MlreportError):
-    """A problem with an input file, always naming the file."""
+    """A problem with an input file, always naming the file (by its URL, when fetched)."""
 
     def __init__(self, path: object, message: str, hint: str | None = None) -> None:
-        self.path = str(path)
+        self.path = SHOWN_AS.get(str(path), str(path))
         super().__init__(f"{self.path}: {message}", hint)
 
 
@@ -122,6 +129,10 @@ class RunnerError(PlatformError):
 
 class Cancelled(RunnerError):
     """A signal (a cancelled CI job) interrupted a launch."""
+
+
+class TrackingError(PlatformError):
+    """An MLflow tracking server could not be reached, failed, or refused the credentials."""
 
 
 class Reported(MlreportError):

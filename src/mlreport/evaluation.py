@@ -19,7 +19,7 @@ import numpy as np
 from mlreport import baselines
 from mlreport.compare import MetricRow, compare
 from mlreport.config import Directions, ReportInputs
-from mlreport.errors import BaselineNotFound
+from mlreport.errors import SHOWN_AS, BaselineNotFound
 from mlreport.evaluate.groups import GroupTable, fold_summary, gap_metrics, group_rows, slice_table
 from mlreport.evaluate.predictions import (
     ClassificationEval,
@@ -30,8 +30,8 @@ from mlreport.evaluate.predictions import (
 from mlreport.evaluate.sanity import Check, run_checks
 from mlreport.gates import Gate, GateResult, parse_gates
 from mlreport.inputs.baseline import Baseline
-from mlreport.inputs.history import History, load_history
-from mlreport.inputs.metrics import MetricValue, load_metrics
+from mlreport.inputs.history import History, load_histories
+from mlreport.inputs.metrics import MetricValue, load_metrics, named_by_file
 from mlreport.inputs.predictions import Predictions, load_predictions
 from mlreport.pairing import Paired, pair
 from mlreport.platforms.context import PublishOptions
@@ -39,7 +39,14 @@ from mlreport.uncertainty import Uncertainty
 from mlreport.verdicts import evaluate_gates
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mlreport.data.checks import DataReport
+    from mlreport.evaluate.ranking import Curve
+    from mlreport.inputs.metrics import Metrics
+    from mlreport.inputs.params import ParamChange
+    from mlreport.inputs.plots import Plots
+    from mlreport.integrations.mlflow import Run
 
 
 @dataclass
@@ -57,6 +64,9 @@ class Evaluation:
     baseline: Baseline | None = None
     paired: Paired | None = None
     data: DataReport | None = None
+    params: list[ParamChange] = field(default_factory=list)
+    mlflow_runs: list[Run] = field(default_factory=list)  # read by --metrics mlflow:runs:/…
+    curves: list[Curve] = field(default_factory=list)  # from plots files (ROC/PR points)
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # input errors tolerated by `run`
 
@@ -104,16 +114,22 @@ def _evaluate(
     lookup: PublishOptions | None,
     environ: Mapping[str, str],
 ) -> Evaluation:
-    result = Evaluation(inputs)
+    plots = None
+    if inputs.plots:
+        from mlreport.inputs.plots import with_plots
+
+        inputs, plots = with_plots(inputs)
+    result = Evaluation(inputs, notes=list(inputs.notes))
     current: dict[str, tuple[MetricValue, str]] = {}
-    for path in inputs.metrics:
-        for name, value in load_metrics(path).items():
-            _add(current, name, value, str(path), result.notes)
+    files = [(path, _metrics_of(path, result)) for path in inputs.metrics]
+    for name, value, path in named_by_file(files):
+        _add(current, name, value, SHOWN_AS.get(str(path), str(path)), result.notes)
     spreads = {}
     if inputs.predictions is not None:
         spreads = _evaluate_predictions(result, inputs, current)
-    if inputs.history is not None:
-        result.history = load_history(inputs.history)
+    if inputs.history:
+        result.history = load_histories(inputs.history)
+        result.notes += result.history.notes
     if inputs.data.wanted:
         _evaluate_data(result, inputs, current)
     if inputs.baseline or inputs.baseline_predictions:
@@ -123,6 +139,7 @@ def _evaluate(
             if not inputs.baseline_optional:
                 raise
             result.notes.append(f"no baseline: {exc}")
+    _params_and_plots(result, plots)
     base = result.baseline.metrics if result.baseline else None
     deltas = {}
     if result.baseline is not None:
@@ -186,6 +203,36 @@ def _evaluate_data(
         result.notes += result.data.notes
 
 
+def _params_and_plots(result: Evaluation, plots: Plots | None) -> None:
+    """The params' changes against a baseline ref; the curves of ROC/PR plots files."""
+    if result.inputs.params:
+        from mlreport.inputs.baseline import file_at
+        from mlreport.inputs.params import diff_params
+
+        kind = result.baseline.kind if result.baseline else None
+        ref = result.inputs.baseline if kind in ("git", "record") else None
+        result.params, notes = diff_params(result.inputs.params, ref, file_at)
+        result.notes += notes
+    if plots is not None:
+        from mlreport.evaluate.plotted import plotted_curve
+
+        result.notes += plots.notes
+        curve = plotted_curve(plots.roc, plots.precision_recall)
+        if curve is not None and not (result.classification and result.classification.curves):
+            result.curves = [curve]
+
+
+def _metrics_of(path: Path, result: Evaluation) -> Metrics:
+    """A metrics file's metrics, or an MLflow run's (its params kept in result.mlflow_runs)."""
+    from mlreport.integrations import mlflow
+
+    if not mlflow.is_spec(path):
+        return load_metrics(path)
+    run = mlflow.read_run(path)
+    result.mlflow_runs.append(run)
+    return run.metrics
+
+
 def _size(result: Evaluation, known: Uncertainty) -> None:
     assert result.predictions is not None
     notes = known.size_notes(result.gates, result.predictions.n)
@@ -227,7 +274,7 @@ def _evaluate_predictions(
     assert inputs.predictions is not None
     pred = load_predictions(inputs.predictions, inputs.prediction_options)
     result.predictions = pred
-    source = str(inputs.predictions)
+    source = SHOWN_AS.get(str(inputs.predictions), str(inputs.predictions))
     computed: Mapping[str, float]
     if pred.task == "classification":
         result.classification = evaluate_classification(pred)

@@ -42,11 +42,9 @@ class Paired:
 
     def changed(self) -> np.ndarray:
         """The positions (into ``rows``) whose prediction changed: broken ones first."""
-        if self.old is None or self.new is None or self.true is None:
+        if self.changes is None:
             return np.zeros(0, dtype=np.int64)
-        differ = self.old != self.new
-        broken = differ & (self.old == self.true)
-        return np.concatenate([np.flatnonzero(broken), np.flatnonzero(differ & ~broken)])
+        return self.changes.changed_rows
 
 
 def pair(pred: Predictions, old: Outcomes) -> Paired | str:
@@ -74,11 +72,13 @@ def _classification(
     index = {label: i for i, label in enumerate(union)}
     to_new = np.array([index[label] for label in new.labels], dtype=np.int64)
     to_old = np.array([index[label] for label in old.labels], dtype=np.int64)
-    y_true = to_new[new.y_true[rows]]
-    if not np.array_equal(y_true, to_old[old.y_true[old_rows]]):
-        wrong = int((y_true != to_old[old.y_true[old_rows]]).sum())
+    mine, theirs = _selection(rows, new.n), _selection(old_rows, old.n, rows)
+    y_true = _codes(to_new, new.y_true, mine)
+    true_before = _codes(to_old, old.y_true, theirs)
+    if not np.array_equal(y_true, true_before):
+        wrong = int((y_true != true_before).sum())
         return f"not paired: the true labels differ for {wrong:,} of the matched examples"
-    before, after = to_old[old.y_pred[old_rows]], to_new[new.y_pred[rows]]
+    before, after = _codes(to_old, old.y_pred, theirs), _codes(to_new, new.y_pred, mine)
     pos = None
     if len(union) == 2 and new.pos_label is not None:
         pos = int(to_new[new.pos_label])
@@ -95,6 +95,26 @@ def _classification(
         after,
         y_true,
     )
+
+
+def _selection(rows: np.ndarray, n: int, same_as: np.ndarray | None = None) -> np.ndarray | None:
+    """*rows* of a side of *n* rows, or None when they are all of them in order (*same_as*:
+    the other side's rows, when those are known to be increasing)."""
+    if rows.size != n:
+        return rows
+    if same_as is None or rows is same_as:  # matched by order, or the current side (sorted)
+        return None
+    return None if np.array_equal(rows, same_as) else rows
+
+
+def _codes(table: np.ndarray, codes: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+    """``table[codes[rows]]`` (rows None: every row), as int64, without the copies that
+    change nothing (every row, in order; a table that maps each code to itself)."""
+    picked = codes if rows is None else codes[rows]
+    if table.size and np.array_equal(table, np.arange(table.size)):
+        return picked.astype(np.int64, copy=False)
+    mapped: np.ndarray = table[picked]
+    return mapped
 
 
 def _label_key(new: Outcomes, old: Outcomes) -> Callable[[str], float | str]:

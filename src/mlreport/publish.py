@@ -25,6 +25,7 @@ from mlreport.platforms.base import Comment, Hosted, Identity, Platform, Target
 from mlreport.platforms.connect import connect
 from mlreport.platforms.context import Context, PublishOptions, resolve
 from mlreport.platforms.marker import defuse, has_marker, marker, truncate
+from mlreport.platforms.pulls import find_pull
 from mlreport.recording import Recorded, record_file
 
 
@@ -62,17 +63,18 @@ def publish(directory: Path, options: PublishOptions, environ: Mapping[str, str]
         context = resolve(options, environ)
         if context.token:
             redact.current().add(context.token)
-        for note in context.notes:
-            click.echo(f"mlreport: {one_line(note)}")
         recorded = record_file(report.directory, options, environ)
         if recorded is None and options.record in ("all", "metrics"):
             click.echo("mlreport: not recorded: no commit to record it under (pass --commit)")
         if options.dry_run:
+            _echo_notes(context)
             _dry_run(report, context, options, recorded)
             failed = False
             return Published(action="dry run")
         platform = connect(context, options, report.directory)
         try:
+            context = find_pull(platform, context)
+            _echo_notes(context)
             result, urls = _publish(platform, report, context, options, recorded)
         finally:
             platform.close()
@@ -93,6 +95,11 @@ def publish(directory: Path, options: PublishOptions, environ: Mapping[str, str]
         if in_actions and not options.dry_run:
             _finish_actions(environ, report, urls, result, quiet=failed)
     return result
+
+
+def _echo_notes(context: Context) -> None:
+    for note in context.notes:
+        click.echo(f"mlreport: {one_line(note)}")
 
 
 def body_of(report: LocalReport, report_id: str, urls: Mapping[str, str] | None) -> str:

@@ -7,6 +7,9 @@ What counts as a secret, for one invocation (:func:`secrets_of`):
   platforms' tokens (GITHUB_TOKEN, GITLAB_TOKEN, MLREPORT_TOKEN, CI_JOB_TOKEN, INPUT_TOKEN),
   AWS keys, a training command's own secrets;
 - the value given with ``--token``, whatever variable it came from;
+- MLflow's credentials: ``MLFLOW_TRACKING_USERNAME`` (``_PASSWORD`` and ``_TOKEN`` are
+  secret-named), and the user and password in ``MLFLOW_TRACKING_URI``
+  (``https://user:pass@host``);
 - anything shaped like a well-known token (``ghp_…``, ``github_pat_…``, ``glpat-…``, AWS
   access key ids, Slack, Hugging Face and OpenAI-style keys), wherever it appears.
 
@@ -24,7 +27,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 MASK = "***"
 SECRET_NAME = re.compile(
@@ -52,6 +55,11 @@ SECRET_FLAG = re.compile(
 )
 
 
+# Secrets in variables whose name does not say so, and URLs whose user info is one.
+SECRET_VARIABLES = ("MLFLOW_TRACKING_USERNAME",)
+URL_VARIABLES = ("MLFLOW_TRACKING_URI",)
+
+
 def secret_names(environ: Mapping[str, str]) -> list[str]:
     """Names of the variables in *environ* that hold secrets (long enough to mask)."""
     return [k for k, v in environ.items() if SECRET_NAME.search(k) and len(v) >= MIN_SECRET_LENGTH]
@@ -60,6 +68,10 @@ def secret_names(environ: Mapping[str, str]) -> list[str]:
 def secrets_of(environ: Mapping[str, str], args: Sequence[str] = ()) -> list[str]:
     """The secrets of one invocation: secret-named variables, and ``--token`` values."""
     values = [environ[name] for name in secret_names(environ)]
+    values += [environ[name] for name in SECRET_VARIABLES if environ.get(name)]
+    for name in URL_VARIABLES:
+        user_info = urlsplit(environ.get(name, "")).netloc.rpartition("@")[0]
+        values += [form for part in user_info.split(":") if part for form in (part, unquote(part))]
     for index, arg in enumerate(args):
         if arg == "--token" and index + 1 < len(args):
             values.append(args[index + 1])

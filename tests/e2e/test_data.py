@@ -272,3 +272,25 @@ def test_data_files_in_other_formats(files: Path, cli: CLI, suffix: str) -> None
     result = cli("check", "--data", path.name, "--reference-data", "train.csv")
     assert result.code == 0, result.output
     assert "data_drift: 0 of 4 columns drifted" in result.output
+
+
+def test_a_schema_sets_a_columns_drift_method_and_threshold(files: Path, cli: CLI) -> None:
+    (files / "s.yml").write_text(
+        "extra_columns: allow\n"
+        "columns:\n"
+        "  age: {type: numeric, drift: {method: psi, threshold: 5}}\n"
+        "  city: {type: categorical, drift: {method: chisquare}}\n",
+        encoding="utf-8",
+    )
+    result = cli(
+        "render", "-p", "drifted.csv", "--reference-data", "train.csv", "--schema", "s.yml",
+        "-o", "out",
+    )  # fmt: skip
+    assert result.code == 0, result.output  # 1 of 4 columns drifted: no dataset drift
+    columns = {c["name"]: c["drift"] for c in report(files / "out")["data"]["columns"]}
+    assert (columns["age"]["method"], columns["age"]["threshold"]) == ("psi", 5.0)
+    assert columns["age"]["drifted"] is False  # PSI below the schema's threshold of 5
+    assert columns["age"]["score"] == pytest.approx(columns["age"]["psi"])
+    assert (columns["city"]["method"], columns["city"]["threshold"]) == ("chisquare", 0.05)
+    assert columns["city"]["drifted"] is True and columns["city"]["score"] < 1e-6
+    assert columns["income"]["method"] == "wasserstein"  # not named: Evidently's choice

@@ -165,25 +165,53 @@ def test_replace_and_new_modes(
     assert len(ours(github)) == 2
 
 
-def test_push_event_comments_on_the_commit(
+def test_push_event_finds_the_pull_request_of_its_commit(
     github: FakeGitHub,
     actions: dict[str, Path],
     report: Path,
     cli: CLI,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """`on: push` (CML's default trigger): the event has no pull request; the open one whose
+    head is the pushed commit gets the report, as CML finds it."""
     payload = json.loads((EVENTS / "push.json").read_text())
     monkeypatch.setenv("GITHUB_EVENT_NAME", "push")
     monkeypatch.setenv("GITHUB_EVENT_PATH", str(EVENTS / "push.json"))
+    monkeypatch.setenv("GITHUB_SHA", HEAD)  # the head of pull request #PR
+    assert payload.get("pull_request") is None
+    result = cli("publish", "report", "--check")
+    assert result.code == 0, result.output
+    assert f"commit {HEAD[:12]} is the head of pull request #{PR}: commenting there" in result.out
+    (comment,) = ours(github)
+    assert comment["body"].startswith(MARKER)
+    assert not github.commit_comments(REPO, HEAD)
+    (run,) = github.check_runs(REPO)
+    assert run["head_sha"] == HEAD
+    assert any(r.path.endswith(f"/commits/{HEAD}/pulls") for r in github.requests)
+
+
+def test_push_event_without_an_open_pull_request_comments_on_the_commit(
+    github: FakeGitHub,
+    actions: dict[str, Path],
+    report: Path,
+    cli: CLI,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "push")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(EVENTS / "push.json"))
     monkeypatch.setenv("GITHUB_SHA", HEAD)
+    github.close_pull(REPO, PR)  # merged: a push to main after it is not its report
     result = cli("publish", "report")
     assert result.code == 0, result.output
-    assert payload.get("pull_request") is None
-    assert f"mlreport: no pull request found: commenting on commit {HEAD[:12]}" in result.out
+    assert (
+        f"mlreport: no open pull request has commit {HEAD[:12]} as its head: commenting on "
+        "the commit" in result.out
+    )
     (comment,) = github.commit_comments(REPO, HEAD)
     assert comment["body"].startswith(MARKER)
     assert cli("publish", "report").code == 0
     assert len(github.commit_comments(REPO, HEAD)) == 1  # updated in place
+    assert not ours(github)
 
 
 def test_check_run_from_the_gates(

@@ -90,10 +90,29 @@ def test_branch_pipeline_comments_on_the_commit(
     monkeypatch.setenv("CI_COMMIT_SHA", BRANCH_SHA)
     result = cli("publish", "report")
     assert result.code == 0, result.output
-    assert f"no merge request found: commenting on commit {BRANCH_SHA[:12]}" in result.out
+    assert (
+        f"no open merge request has commit {BRANCH_SHA[:12]} as its head: commenting on the "
+        "commit" in result.out
+    )
     assert cli("publish", "report").code == 0  # edited in place, not a second discussion
     (discussion,) = pipeline.commit_discussions(GITLAB_PROJECT, BRANCH_SHA)
     assert discussion["notes"][0]["body"].startswith(MARKER)
+
+
+def test_branch_pipeline_of_a_merge_requests_head_comments_on_it(
+    pipeline: FakeGitLab, report: Path, cli: CLI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CI_MERGE_REQUEST_IID")
+    monkeypatch.delenv("CI_MERGE_REQUEST_PROJECT_PATH")
+    monkeypatch.setenv("CI_COMMIT_SHA", MR_SHA)  # a branch pipeline of the MR's source branch
+    result = cli("publish", "report")
+    assert result.code == 0, result.output
+    assert f"commit {MR_SHA[:12]} is the head of merge request !{MR_IID}" in result.out
+    assert len(ours(pipeline)) == 1
+    assert not pipeline.commit_discussions(GITLAB_PROJECT, MR_SHA)
+    pipeline.close_merge_request(GITLAB_PROJECT, MR_IID, "merged")
+    again = cli("publish", "report")
+    assert again.code == 0 and "no open merge request" in again.out
 
 
 def test_check_sets_a_commit_status(pipeline: FakeGitLab, report: Path, cli: CLI) -> None:

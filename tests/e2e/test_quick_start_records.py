@@ -294,8 +294,15 @@ def test_the_gitlab_example(
     git("checkout", "-qb", "feature")
     worse = commit("a worse model", QUALITY="0.92")
     gitlab_pipeline(monkeypatch, gitlab, worse, merge_request=True)
+    before = len(gitlab.requests)
     result = cli(*argv)
     assert result.code == 1, result.output
+    looked = [
+        f"{r.method} {'raw' if r.path.endswith('/raw') else r.path.rsplit('/', 1)[-1]}"
+        for r in gitlab.requests[before:]
+        if "/repository/" in r.path
+    ]
+    assert looked == ["GET commits", "GET raw"]  # the record found in two requests
     data = report()
     assert data["inputs"]["baseline"]["provenance"] == (
         f"origin/main @ {main[:7]} (recorded by run 77)"

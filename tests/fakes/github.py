@@ -330,6 +330,13 @@ class FakeGitHub(FakePlatform):
             assert pull is not None, f"#{number} is not a pull request"
             pull["head_sha"] = head_sha
 
+    def close_pull(self, repo: str, number: int) -> None:
+        """Pull request *number* is closed (or merged): no longer where a push's report goes."""
+        with self._lock:
+            pull = self._repo_or_fail(repo).issues[number].pull
+            assert pull is not None, f"#{number} is not a pull request"
+            pull["state"] = "closed"
+
     def add_issue(
         self, repo: str, number: int, *, title: str = "An issue", user: str = "octocat"
     ) -> None:
@@ -1048,7 +1055,7 @@ class FakeGitHub(FakePlatform):
             "comments_url": f"{api}/issues/{n}/comments",
             "statuses_url": f"{api}/statuses/{pull['head_sha']}",
             "number": n,
-            "state": "open",
+            "state": pull.get("state", "open"),
             "locked": False,
             "title": issue.title,
             "user": self._user(issue.user),
@@ -1112,6 +1119,20 @@ class FakeGitHub(FakePlatform):
         if issue.pull is None:
             raise HTTPError(404, "Not Found")
         return Response.json(200, self._pull_json(repo, issue))
+
+    def _commit_pulls(self, req: Request) -> Response:
+        """GET …/commits/{sha}/pulls: the pull requests whose head is the commit (GitHub also
+        lists those that merely contain it: a head is what mlreport asks about), open and
+        closed, newest first; 422 for a commit the repository does not have."""
+        repo = self._repo(req)
+        sha = req.params["commit_sha"]
+        found = [
+            i for i in repo.issues.values() if i.pull is not None and i.pull["head_sha"] == sha
+        ]
+        if not found and not self._known_commit(repo, sha):
+            raise HTTPError(422, f"No commit found for SHA: {sha}")
+        found.sort(key=lambda i: -i.number)
+        return Response.json(200, [self._pull_json(repo, i) for i in found])
 
     def _get_repo(self, req: Request) -> Response:
         return Response.json(200, self._repo_json(self._repo(req), full=True))
@@ -1787,6 +1808,7 @@ class FakeGitHub(FakePlatform):
             ("PATCH", f"{r}/comments/{{comment_id}}", self._update_commit_comment),
             ("DELETE", f"{r}/comments/{{comment_id}}", self._delete_commit_comment),
             ("GET", f"{r}/pulls/{{pull_number}}", self._get_pull),
+            ("GET", f"{r}/commits/{{commit_sha}}/pulls", self._commit_pulls),
             ("GET", r, self._get_repo),
             ("GET", f"{r}/branches/{{branch}}", self._get_branch),
             ("GET", f"{r}/git/ref/{{ref}}", self._get_ref),

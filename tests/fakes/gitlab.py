@@ -20,6 +20,7 @@ import base64
 import binascii
 import difflib
 import hashlib
+import heapq
 import itertools
 import mimetypes
 import re
@@ -30,9 +31,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, ClassVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from tests.fakes.git_store import EXECUTABLE_MODE, FILE_MODE, FileInfo, GitStore
+from tests.fakes.git_store import EXECUTABLE_MODE, FILE_MODE, FileInfo, GitStore, parse_date
 from tests.fakes.server import (
     OPENAPI_DIR,
     FakePlatform,
@@ -117,6 +118,7 @@ class _MergeRequest:
     source_project_id: int | None
     author: str
     created_at: float
+    state: str = "opened"  # opened, closed, merged
 
 
 @dataclass
@@ -469,50 +471,65 @@ class FakeGitLab(FakePlatform):
 
     def _get_merge_request(self, req: Request) -> Response:
         p = self._project(req)
-        mr = self._merge_request(p, req)
+        return Response.json(200, self._mr_json(p, self._merge_request(p, req)))
+
+    def _commit_merge_requests(self, req: Request) -> Response:
+        """The merge requests of a commit (here: those whose head it is), any state unless
+        ``state`` says; 404 for a commit the project does not know."""
+        p = self._project(req)
+        sha = req.params["sha"]
+        found = [m for m in p.merge_requests.values() if m.sha == sha]
+        if not found and sha not in p.commits and p.git.commits.get(sha) is None:
+            raise HTTPError(404, {"message": "404 Commit Not Found"})
+        state = dict(req.query).get("state")
+        shown = [m for m in found if state in (None, m.state)]
+        return Response.json(200, [self._mr_json(p, m) for m in shown])
+
+    def close_merge_request(self, project: str, iid: int, state: str = "merged") -> None:
+        with self._lock:
+            self._project_or_fail(project).merge_requests[iid].state = state
+
+    def _mr_json(self, p: _Project, mr: _MergeRequest) -> JSON:
         count = sum(1 for owner in p.note_owner.values() if owner == ("MergeRequest", mr.iid))
         source = mr.source_project_id or p.id
-        return Response.json(
-            200,
-            {
-                "id": mr.id,
-                "iid": mr.iid,
-                "project_id": p.id,
-                "title": mr.title,
-                "description": None,
-                "state": "opened",
-                "created_at": _iso(mr.created_at),
-                "updated_at": _iso(mr.created_at),
-                "merged_at": None,
-                "closed_at": None,
-                "target_branch": mr.target_branch,
-                "source_branch": mr.source_branch,
-                "source_project_id": source,
-                "target_project_id": p.id,
-                "author": self._user(mr.author),
-                "assignees": [],
-                "reviewers": [],
-                "labels": [],
-                "draft": False,
-                "work_in_progress": False,
-                "merge_status": "can_be_merged",
-                "detailed_merge_status": "mergeable",
-                "sha": mr.sha,
-                "merge_commit_sha": None,
-                "squash_commit_sha": None,
-                "user_notes_count": count,
-                "upvotes": 0,
-                "downvotes": 0,
-                "reference": f"!{mr.iid}",
-                "references": {
-                    "short": f"!{mr.iid}",
-                    "relative": f"!{mr.iid}",
-                    "full": f"{p.path}!{mr.iid}",
-                },
-                "web_url": f"{self.url}/{p.path}/-/merge_requests/{mr.iid}",
-                "diff_refs": {"base_sha": mr.sha, "head_sha": mr.sha, "start_sha": mr.sha},
+        return {
+            "id": mr.id,
+            "iid": mr.iid,
+            "project_id": p.id,
+            "title": mr.title,
+            "description": None,
+            "state": mr.state,
+            "created_at": _iso(mr.created_at),
+            "updated_at": _iso(mr.created_at),
+            "merged_at": None,
+            "closed_at": None,
+            "target_branch": mr.target_branch,
+            "source_branch": mr.source_branch,
+            "source_project_id": source,
+            "target_project_id": p.id,
+            "author": self._user(mr.author),
+            "assignees": [],
+            "reviewers": [],
+            "labels": [],
+            "draft": False,
+            "work_in_progress": False,
+            "merge_status": "can_be_merged",
+            "detailed_merge_status": "mergeable",
+            "sha": mr.sha,
+            "merge_commit_sha": None,
+            "squash_commit_sha": None,
+            "user_notes_count": count,
+            "upvotes": 0,
+            "downvotes": 0,
+            "reference": f"!{mr.iid}",
+            "references": {
+                "short": f"!{mr.iid}",
+                "relative": f"!{mr.iid}",
+                "full": f"{p.path}!{mr.iid}",
             },
-        )
+            "web_url": f"{self.url}/{p.path}/-/merge_requests/{mr.iid}",
+            "diff_refs": {"base_sha": mr.sha, "head_sha": mr.sha, "start_sha": mr.sha},
+        }
 
     def _issue(self, p: _Project, req: Request) -> _Issue:
         issue = p.issues.get(int(req.params["issue_iid"]))
@@ -907,6 +924,88 @@ class FakeGitLab(FakePlatform):
             added, deleted = added + plus, deleted + minus
         return {"additions": added, "deletions": deleted, "total": added + deleted}
 
+    def _list_commits(self, req: Request) -> Response:
+        """GET /projects/:id/repository/commits: ``git log`` of ref_name (the default branch
+        when not given; every branch with ``all``), newest first, ``-- path`` with Git's
+        default history simplification, ``first_parent`` as ``--first-parent``. Pages without
+        totals (x-total, x-total-pages and the "last" link are left out for performance, as
+        GitLab does): x-next-page whenever the page is full. An unknown ref lists nothing."""
+        p = self._project(req)
+        if req.arg("all") == "true":
+            starts = [sha for ref, sha in p.git.refs.items() if ref.startswith("refs/heads/")]
+        else:
+            head = p.git.resolve(req.arg("ref_name") or p.default_branch)
+            starts = [head] if head else []
+        path = (req.arg("path") or "").strip("/") or None
+        shas = self._log(p, starts, path, req.arg("first_parent") == "true")
+        page = paginate(shas, req, default=20)
+        full = len(page.items) == page.per_page
+        headers = {
+            "x-page": str(page.page),
+            "x-per-page": str(page.per_page),
+            "x-next-page": str(page.page + 1) if full else "",
+            "x-prev-page": str(page.page - 1) if page.page > 1 else "",
+        }
+        base = f"{self.url}{self.api_prefix}{req.path}"
+        kept = [(k, v) for k, v in req.query if k not in ("page", "per_page")]
+
+        def link(rel: str, number: int) -> str:
+            query = [*kept, ("per_page", str(page.per_page)), ("page", str(number))]
+            return f'<{base}?{urlencode(query)}>; rel="{rel}"'
+
+        pages = (("next", page.page + 1 if full else 0), ("prev", page.page - 1))
+        links = [link(rel, n) for rel, n in pages if n >= 1]
+        links += [link("first", 1)] if page.page > 1 else []
+        if links:
+            headers["Link"] = ", ".join(links)
+        return Response.json(200, [self._commit_json(p, sha) for sha in page.items], headers)
+
+    @staticmethod
+    def _log(p: _Project, starts: list[str], path: str | None, first_parent: bool) -> list[str]:
+        """The commits ``git log [--first-parent] STARTS -- PATH`` shows: by committer date,
+        newest first; with a path, a commit that leaves it as a parent had it (TREESAME) is
+        not shown, and only that parent is followed."""
+
+        def when(sha: str) -> float:
+            return parse_date(p.git.commits[sha].committer["date"]).timestamp()
+
+        def at(sha: str) -> tuple[str, str] | None:
+            """(mode, sha) of *path* in commit *sha*'s tree, None when it is not there."""
+            assert path is not None
+            found: tuple[str, str] | None = ("40000", p.git.commits[sha].tree)
+            for part in path.split("/"):
+                entries = p.git.trees.get(found[1], []) if found else []
+                entry = next((e for e in entries if e.name == part), None)
+                found = (entry.mode, entry.sha) if entry else None
+            return found
+
+        order = itertools.count()
+        queue: list[tuple[float, int, str]] = []
+        seen: set[str] = set()
+        shown: list[str] = []
+
+        def push(sha: str) -> None:
+            if sha not in seen and sha in p.git.commits:
+                seen.add(sha)
+                heapq.heappush(queue, (-when(sha), next(order), sha))
+
+        for sha in starts:
+            push(sha)
+        while queue:
+            _, _, sha = heapq.heappop(queue)
+            parents = p.git.commits[sha].parents[: 1 if first_parent else None]
+            if path is not None:
+                mine = at(sha)
+                same = next((parent for parent in parents if at(parent) == mine), None)
+                if same is not None or (not parents and mine is None):
+                    if same is not None:
+                        push(same)
+                    continue
+            shown.append(sha)
+            for parent in parents:
+                push(parent)
+        return shown
+
     def _create_commit(self, req: Request) -> Response:
         """POST /projects/:id/repository/commits: the actions, in order, on top of the start
         commit (the branch's head, or start_branch's or start_sha's for a new branch), as one
@@ -1060,6 +1159,7 @@ class FakeGitLab(FakePlatform):
             ("POST", f"{issue}/notes", self._create_note),
             ("PUT", f"{issue}/notes/{{note_id}}", self._update_note),
             ("DELETE", f"{issue}/notes/{{note_id}}", self._delete_note),
+            ("GET", f"{p}/repository/commits/{{sha}}/merge_requests", self._commit_merge_requests),
             ("GET", discussions, self._list_discussions),
             ("POST", discussions, self._create_discussion),
             (
@@ -1074,6 +1174,7 @@ class FakeGitLab(FakePlatform):
             ),
             ("POST", f"{p}/uploads", self._upload),
             ("POST", f"{p}/statuses/{{sha}}", self._create_status),
+            ("GET", f"{p}/repository/commits", self._list_commits),
             ("POST", f"{p}/repository/commits", self._create_commit),
             ("GET", f"{p}/repository/files/{{file_path}}", self._get_file),
             ("HEAD", f"{p}/repository/files/{{file_path}}", self._head_file),

@@ -56,6 +56,7 @@ OPTIONS = (
     "title",
     "fail_on_gates",
     "openmetrics",
+    "attach",
     "platform",
     "repo",
     "pr",

@@ -58,6 +58,8 @@ def diff(fmt: str | None, precision: int, **kwargs: Any) -> int:
     inputs = build_inputs(kwargs)
     if not (inputs.metrics or inputs.predictions):
         raise UsageError("nothing to compare", "pass --metrics (or --predictions)")
+    for note in inputs.notes:  # where the inputs came from (dvc.yaml)
+        click.echo(f"mlreport: note: {one_line(note)}", err=True)
     rows = evaluate(inputs, lookup=build_lookup_options(kwargs)).metrics
     if fmt == "json":
         click.echo(json.dumps(clean([asdict(r) for r in rows]), indent=2, ensure_ascii=False))

@@ -54,7 +54,7 @@ def _demo(output: Path, pool: ChartPool | None) -> int:
     options = {
         "metrics": (files.metrics,),
         "predictions": files.predictions,
-        "history": files.history,
+        "history": (files.history,),
         "baseline": str(files.baseline),
         "baseline_predictions": files.baseline_predictions,
         "gates": GATES,

@@ -50,7 +50,22 @@ metrics_options = apply(
         env="METRICS",
         type=FILES,
         multiple=True,
-        help="Metrics file (JSON, YAML or CSV); repeat for several.",
+        help="Metrics file (JSON, YAML or CSV); repeat for several (default: dvc.yaml's).",
+    ),
+    option(
+        "--params",
+        env="PARAMS",
+        type=FILES,
+        multiple=True,
+        help="Parameters file (params.yaml; YAML, JSON or TOML), diffed against the baseline; "
+        "repeatable (default: dvc.yaml's).",
+    ),
+    option(
+        "--dvc/--no-dvc",
+        env="DVC",
+        default=None,
+        help="Read the metrics, params and plots files dvc.yaml declares (default: when there "
+        "is a dvc.yaml here or at the repository root).",
     ),
 )
 
@@ -278,8 +293,10 @@ def given(kwargs: dict[str, Any], cls: type[Any], **names: str) -> dict[str, Any
 def build_inputs(kwargs: dict[str, Any]) -> ReportInputs:
     """ReportInputs from the parsed options of any command (missing ones take defaults)."""
     nested = {"prediction_options", "directions", "sanity", "data"}  # built here, below
+    from mlreport.inputs.dvc import with_dvc
+
     top = {k: v for k, v in given(kwargs, ReportInputs).items() if k not in nested}
-    return ReportInputs(
+    inputs = ReportInputs(
         **top,
         prediction_options=PredictionOptions(**given(kwargs, PredictionOptions)),
         directions=Directions(
@@ -288,6 +305,7 @@ def build_inputs(kwargs: dict[str, Any]) -> ReportInputs:
         sanity=SanityOptions(**given(kwargs, SanityOptions)),
         data=DataOptions(**given(kwargs, DataOptions)),
     )
+    return with_dvc(inputs)
 
 
 def build_output_options(kwargs: dict[str, Any]) -> OutputOptions:

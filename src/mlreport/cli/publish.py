@@ -8,9 +8,10 @@ from typing import Any, get_args
 
 import click
 
+from mlreport.cli.mlflow import log_to_mlflow, mlflow_options, mlflow_target
 from mlreport.cli.options import apply, given, option
 from mlreport.cli.types import TIMEOUT
-from mlreport.errors import EXIT_OK
+from mlreport.errors import EXIT_OK, Reported
 from mlreport.platforms.context import Mode, PlatformChoice, PublishOptions, RecordChoice
 
 PUBLISH = PublishOptions()
@@ -161,6 +162,7 @@ publish_options = apply(
     RECORDS,
     RECORDS_BRANCH,
     TIMEOUT_OPTION,
+    mlflow_options,
 )
 # Where records are looked up (check and diff; render and run have all of publish_options).
 lookup_options = apply(
@@ -200,5 +202,9 @@ def publish(report: Path, **kwargs: Any) -> int:
     """
     from mlreport.publish import publish as publish_report
 
-    publish_report(report, build_publish_options(kwargs), os.environ)
+    options = build_publish_options(kwargs)
+    logged = log_to_mlflow(report, mlflow_target(kwargs))
+    publish_report(report, options, os.environ)
+    if logged is not None:
+        raise Reported(logged)
     return EXIT_OK

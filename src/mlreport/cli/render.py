@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mlreport.cli._output import print_outcome
+from mlreport.cli.mlflow import log_to_mlflow, mlflow_target
 from mlreport.cli.options import OUTPUT, build_inputs, build_output_options, input_options, option
 from mlreport.cli.publish import build_publish_options, publish_options
-from mlreport.cli.types import FILE
+from mlreport.cli.types import FILE, FILES, Files
 from mlreport.console import one_line
 from mlreport.errors import EXIT_FAILED, EXIT_OK, MlreportError, Reported, UsageError
 
@@ -24,8 +25,10 @@ output_options = [
     option(
         "--history",
         env="HISTORY",
-        type=FILE,
-        help="Training history (CSV or JSON Lines, one row per epoch or step).",
+        type=Files(path_type=Path),
+        multiple=True,
+        help="Training history (CSV, TSV or JSON Lines, one row per epoch or step), or a "
+        "folder of them (DVCLive's dvclive/plots/metrics); repeat for several.",
     ),
     option(
         "--output",
@@ -49,6 +52,14 @@ output_options = [
         default=OUTPUT.fail_on_gates,
         show_default=True,
         help="Exit 1 when a gate or sanity check fails (a failed `run` command always does).",
+    ),
+    option(
+        "--attach",
+        env="ATTACH",
+        type=FILES,
+        multiple=True,
+        help="An image (PNG, JPEG, GIF, SVG) or a Markdown file to add to the report, uploaded "
+        "with the charts; repeatable.",
     ),
     option(
         "--openmetrics",
@@ -84,9 +95,11 @@ def _finish(
     evaluation: Evaluation,
     output: OutputOptions,
     publishing: tuple[PublishOptions, bool],
+    mlflow_run: str | None = None,
 ) -> None:
     """Say what was written, keep the record (when this report is recorded), export
-    OpenMetrics, then publish (its failure, exit 3, outranks the outcome)."""
+    OpenMetrics, log it to MLflow, then publish (a failure of either, exit 3, outranks the
+    outcome)."""
     import os
 
     from mlreport.recording import write_record
@@ -104,10 +117,13 @@ def _finish(
 
         for note in write_openmetrics(output.openmetrics, evaluation.metrics):
             click.echo(f"mlreport: note: {one_line(note)}", err=True)
+    logged = log_to_mlflow(output.directory, mlflow_run)
     if publish_after:
         from mlreport.publish import publish
 
         publish(output.directory, options, os.environ)
+    if logged is not None:
+        raise Reported(logged)
 
 
 @click.command()
@@ -123,7 +139,10 @@ def render(**kwargs: Any) -> int:
     inputs = build_inputs(kwargs)
     output = build_output_options(kwargs)
     publishing = _publishing(kwargs)
-    if not (inputs.metrics or inputs.predictions or inputs.history or inputs.data.wanted):
+    mlflow_run = mlflow_target(kwargs, inputs)
+    if not (
+        inputs.metrics or inputs.predictions or inputs.history or inputs.plots or inputs.data.wanted
+    ):
         raise UsageError("nothing to report", "pass --metrics, --predictions, --history or --data")
     with chart_pool() as pool:  # forked before NumPy loads; drawing starts when data is ready
         from mlreport.evaluation import evaluate
@@ -131,7 +150,7 @@ def render(**kwargs: Any) -> int:
 
         evaluation = evaluate(inputs, lookup=publishing[0])
         files = write_report(evaluation, output, pool=pool)
-    _finish(files, evaluation, output, publishing)
+    _finish(files, evaluation, output, publishing, mlflow_run)
     return EXIT_OK if evaluation.passed or not output.fail_on_gates else EXIT_FAILED
 
 
@@ -154,6 +173,7 @@ def run(command: tuple[str, ...], **kwargs: Any) -> int:
     output = build_output_options(kwargs)
     gates = parse_gates(inputs)  # a malformed gate is reported before training, not after
     publishing = _publishing(kwargs)
+    mlflow_run = mlflow_target(kwargs, inputs)  # a bad mlflow: spec fails before training too
     here = _cwd()
     result = runcmd.run_command(command)
     if result.error:
@@ -173,7 +193,7 @@ def run(command: tuple[str, ...], **kwargs: Any) -> int:
         if moved:
             evaluation.errors.insert(0, moved)
         files = write_report(evaluation, output, run=result, pool=pool)
-        _finish(files, evaluation, output, publishing)
+        _finish(files, evaluation, output, publishing, mlflow_run)
     if result.exit_code != 0:
         return EXIT_FAILED
     if error is not None:

@@ -25,8 +25,8 @@ def schema() -> None:
 def infer(data: str, output: Path | None) -> int:
     """Infer a schema from the data FILE: each column's type, whether it has missing
     values, its range or categories, as commented YAML to commit and edit."""
-    from mlreport.data.load import load_frame
     from mlreport.data.infer import infer as infer_schema
+    from mlreport.data.load import load_frame
     from mlreport.files import write_atomic
 
     frame = load_frame(data, "FILE")

@@ -20,13 +20,27 @@ class Lines(click.types.StringParamType):
         return [line.strip() for line in rv.splitlines() if line.strip()]
 
 
-class Files(click.Path):
+class Source(click.Path):
+    """A file option: a path, or a URL (``s3://``, ``gs://``, ``https://``) whose file is
+    fetched to a local copy (:mod:`mlreport.remote`) -- never a path with its ``//``
+    collapsed."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from mlreport import remote
+
+        if isinstance(value, str) and remote.is_remote(value):
+            what = param.name.replace("_", " ") if param is not None and param.name else "file"
+            return remote.fetch(value, what)
+        return super().convert(value, param, ctx)
+
+
+class Files(Source):
     """Repeatable file options; their variable lists paths separated by spaces or newlines."""
 
     envvar_list_splitter = None  # type: ignore[assignment]
 
 
-FILE = click.Path(path_type=Path, dir_okay=False)
+FILE = Source(path_type=Path, dir_okay=False)
 FILES = Files(path_type=Path, dir_okay=False)
 
 

@@ -40,9 +40,7 @@ def integrity(frame: Frame, reference: Frame | None, compared: Sequence[str]) ->
         for name, column in frame.columns.items()
     }
     constant = [
-        name
-        for name, column in frame.columns.items()
-        if frame.n_rows and column.is_constant()
+        name for name, column in frame.columns.items() if frame.n_rows and column.is_constant()
     ]
     names = list(frame.columns)
     hashes = frame.row_hashes(names) if names else np.zeros(0, dtype=np.uint64)

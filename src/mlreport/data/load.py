@@ -22,6 +22,10 @@ def split_ref(spec: str) -> tuple[str, str] | None:
 
 def load_frame(spec: str, option: str) -> Frame:
     """The columns of the data file *spec* names (see the module's docstring)."""
+    from mlreport import remote
+
+    if remote.is_remote(spec):
+        return read_frame(remote.fetch(spec, option.lstrip("-")), remote.shown(spec))
     at = split_ref(spec)
     if at is None:
         return read_frame(Path(spec), spec)

@@ -57,9 +57,27 @@ def class_counts(
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
     """Rows are true classes, columns predicted classes (as scikit-learn)."""
-    return np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes).reshape(
-        n_classes, n_classes
-    )
+    return count_codes((y_true, y_pred), n_classes).reshape(n_classes, n_classes)
+
+
+CHUNK = 1 << 20  # rows coded at a time
+
+
+def count_codes(columns: tuple[np.ndarray, ...], k: int) -> np.ndarray:
+    """How many rows have each combination of *columns*' codes (each in range(k)): the
+    ``np.bincount`` of ``(a * k + b) * k + c ...``, of length k ** len(columns), coded a
+    million rows at a time -- a temporary of 8 MB used again, not a new one the size of the
+    columns (fresh memory costs more than the arithmetic)."""
+    size = k ** len(columns)
+    counts = np.zeros(size, dtype=np.int64)
+    for start in range(0, columns[0].size, CHUNK):
+        rows = slice(start, start + CHUNK)
+        codes = columns[0][rows].astype(np.int64)
+        for column in columns[1:]:
+            codes *= k
+            codes += column[rows]
+        counts += np.bincount(codes, minlength=size)
+    return counts
 
 
 def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:

@@ -24,11 +24,11 @@ from mlreport.evaluate.intervals import Spread
 @dataclass(frozen=True)
 class Placement:
     """One class against the rest: its AUC, DeLong's variance, and each row's influence on
-    the AUC (rows whose score is NaN: 0)."""
+    the AUC (rows whose score is NaN: 0; None when it was added into a sum instead)."""
 
     auc: float
     variance: float
-    influence: np.ndarray
+    influence: np.ndarray | None
 
 
 def midranks(sorted_values: np.ndarray) -> np.ndarray:
@@ -46,45 +46,65 @@ def placement(positive: np.ndarray, score: np.ndarray) -> Placement | None:
     """DeLong's AUC, variance and influences for *positive* rows scored *score*; None when a
     class is missing (no positive or no negative)."""
     known = np.flatnonzero(~np.isnan(score))
-    order = known[np.argsort(score[known], kind="stable")]
+    order = known[np.argsort(score[known])]  # ties share their placements: any order
     return placement_sorted(score[order], positive[order], order, score.size)
 
 
 def placement_sorted(
-    ordered: np.ndarray, hit: np.ndarray, rows: np.ndarray, n_rows: int
+    ordered: np.ndarray,
+    hit: np.ndarray,
+    rows: np.ndarray,
+    n_rows: int,
+    into: np.ndarray | None = None,
 ) -> Placement | None:
     """:func:`placement` from scores already sorted ascending (*ordered*, with *hit* their
-    classes and *rows* their positions among the *n_rows* rows): no sort of its own."""
+    classes and *rows* their positions among the *n_rows* rows): no sort of its own. With
+    *into* (an array of *n_rows*), the influences are added into it, not kept.
+
+    The midranks are taken per run of tied scores: a positive's rank among all rows less its
+    rank among the positives is the negatives below its run plus half of those in it (and
+    the other way round for a negative) -- the same exact half-integers, one per run.
+    """
     m = int(hit.sum())
     n = hit.size - m
     if m == 0 or n == 0:
         return None
-    all_ranks = midranks(ordered)  # ranks among all rows
-    pos_ranks = midranks(ordered[hit])  # ... among the positives
-    neg_ranks = midranks(ordered[~hit])  # ... among the negatives
-    v10 = (all_ranks[hit] - pos_ranks) / n  # negatives below each positive
-    v01 = 1.0 - (all_ranks[~hit] - neg_ranks) / m  # positives above each negative
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])  # runs of ties
+    pos_in = np.add.reduceat(hit.astype(np.int64), starts)
+    neg_in = np.diff(np.r_[starts, hit.size]) - pos_in
+    neg_below, pos_below = np.cumsum(neg_in) - neg_in, np.cumsum(pos_in) - pos_in
+    v10_run = (neg_below + neg_in / 2) / n  # negatives below each positive
+    v01_run = 1.0 - (pos_below + pos_in / 2) / m  # positives above each negative
+    v10, v01 = np.repeat(v10_run, pos_in), np.repeat(v01_run, neg_in)
     auc = float(v10.mean())
     s10 = float(v10.var(ddof=1)) if m > 1 else 0.0
     s01 = float(v01.var(ddof=1)) if n > 1 else 0.0
-    influence_sorted = np.empty(ordered.size)
-    influence_sorted[hit] = (v10 - auc) / m
-    influence_sorted[~hit] = (v01 - auc) / n
+    influence_sorted = np.repeat((v01_run - auc) / n, neg_in + pos_in)
+    influence_sorted[hit] = np.repeat((v10_run - auc) / m, pos_in)
+    if into is not None:  # the rows are distinct: one addition each
+        into[rows] += influence_sorted
+        return Placement(auc, s10 / m + s01 / n, None)
     influence = np.zeros(n_rows)
     influence[rows] = influence_sorted
     return Placement(auc, s10 / m + s01 / n, influence)
 
 
-def auc_spread(placements: list[Placement]) -> Spread | None:
+def auc_spread(placements: list[Placement], summed: np.ndarray | None = None) -> Spread | None:
     """The spread of the mean AUC of *placements* (one: DeLong's; several, one-vs-rest: the
-    variance of the mean of their influences, which counts how the classes covary)."""
+    variance of the mean of their influences, which counts how the classes covary).
+    *summed*: their influences added up in order, when the placements do not keep them."""
     if not placements:
         return None
     auc = float(np.mean([p.auc for p in placements]))
     if len(placements) == 1:
         se = math.sqrt(placements[0].variance)
     else:
-        mean_influence = np.mean([p.influence for p in placements], axis=0)
+        if summed is None:
+            summed = np.zeros(0)
+            for p in placements:
+                assert p.influence is not None, "a placement without its influences"
+                summed = summed + p.influence if summed.size else p.influence.copy()
+        mean_influence = summed / len(placements)  # as np.mean of them: the same sums
         se = float(np.sqrt((mean_influence * mean_influence).sum()))
     return Spread(auc, "DeLong", se=se, low_limit=0.0, high_limit=1.0)
 
@@ -95,6 +115,10 @@ def paired_auc_difference(new: list[Placement], old: list[Placement]) -> Spread 
     if not new or len(new) != len(old):
         return None
     delta = float(np.mean([p.auc for p in new]) - np.mean([p.auc for p in old]))
-    influence = np.mean([a.influence - b.influence for a, b in zip(new, old, strict=True)], axis=0)
+    differences = []
+    for a, b in zip(new, old, strict=True):
+        assert a.influence is not None and b.influence is not None, "placements without them"
+        differences.append(a.influence - b.influence)
+    influence = np.mean(differences, axis=0)
     se = float(np.sqrt((influence * influence).sum()))
     return Spread(delta, "DeLong (paired)", se=se, low_limit=-1.0, high_limit=1.0)

@@ -193,7 +193,7 @@ def regression_spreads(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Spre
 
 # -- average precision ------------------------------------------------------------------------
 
-LEVELS = 1000
+LEVELS = 250  # score levels bootstrapped: within Monte-Carlo error of 1,000 levels, 4x faster
 
 
 def average_precision_spread(
@@ -208,19 +208,40 @@ def average_precision_spread(
         edges = np.linspace(0, gained_p.size, LEVELS + 1).astype(np.int64)[:-1]
         gained_p, gained_n = np.add.reduceat(gained_p, edges), np.add.reduceat(gained_n, edges)
     rng = np.random.default_rng(seed)
-    p = rng.poisson(gained_p, size=(resamples, gained_p.size)).cumsum(axis=1)
-    q = rng.poisson(gained_n, size=(resamples, gained_n.size)).cumsum(axis=1)
+    levels = gained_p.size
+    p = np.empty((resamples, levels))
+    for rows in _chunks(resamples, levels):  # one stream, in pieces: the same draws
+        drawn = rng.poisson(gained_p, size=(rows.stop - rows.start, levels))
+        np.cumsum(drawn, axis=1, out=p[rows])
+    draws = np.empty(resamples)
+    for rows in _chunks(resamples, levels):  # the negatives after all the positives
+        drawn = rng.poisson(gained_n, size=(rows.stop - rows.start, levels))
+        draws[rows] = _ap(p[rows], drawn.cumsum(axis=1, dtype=np.float64))
     grouped = _ap(gained_p.cumsum()[None, :], gained_n.cumsum()[None, :])[0]
-    draws = _ap(p.astype(np.float64), q.astype(np.float64)) + (exact - grouped)
+    draws += exact - grouped
     return Spread(exact, "bootstrap of score levels", draws=draws, low_limit=0.0, high_limit=1.0)
 
 
+def _chunks(resamples: int, levels: int, cells: int = 1 << 16) -> list[slice]:
+    """Resamples in runs of about *cells* draws (half a megabyte): held in the CPU's cache."""
+    step = max(1, cells // max(1, levels))
+    return [slice(start, min(start + step, resamples)) for start in range(0, resamples, step)]
+
+
 def _ap(tps: np.ndarray, fps: np.ndarray) -> np.ndarray:
-    """Average precision of cumulative counts (rows: curves), scikit-learn's step sum."""
+    """Average precision of cumulative counts (rows: curves; float64, *fps* overwritten),
+    scikit-learn's step sum: Σ (recall step × precision). Computed in place, a few arrays
+    the size of the draws in all (their memory, not the arithmetic, is most of the time)."""
     positives = tps[:, -1:]
-    precision = _divide(tps, tps + fps)
-    recall = _divide(tps, np.broadcast_to(positives, tps.shape))
-    steps = np.diff(np.concatenate([np.zeros((tps.shape[0], 1)), recall], axis=1), axis=1)
-    out: np.ndarray = (steps * precision).sum(axis=1)
+    precision = tps + fps
+    np.divide(tps, precision, out=precision, where=precision > 0)  # 0 where no predictions
+    recall = fps  # not needed any more
+    recall[...] = 0.0
+    np.divide(tps, positives, out=recall, where=positives > 0)
+    steps = np.empty_like(recall)
+    steps[:, 0] = recall[:, 0]
+    np.subtract(recall[:, 1:], recall[:, :-1], out=steps[:, 1:])
+    steps *= precision
+    out: np.ndarray = steps.sum(axis=1)
     out[positives[:, 0] == 0] = np.nan
     return out

@@ -20,10 +20,12 @@ Every p-value is two-sided.
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from mlreport.evaluate.classification import count_codes
 from mlreport.evaluate.intervals import (
     RESAMPLES,
     SEED,
@@ -75,11 +77,16 @@ def confusion_deltas(
     seed: int = SEED,
 ) -> dict[str, Delta]:
     """Paired deltas of every confusion-matrix metric (codes into the same *k* labels)."""
-    joint = np.bincount((y_true * k + old) * k + new, minlength=k**3)
+    joint = count_codes((y_true, old, new), k)
     cells = np.flatnonzero(joint)
     counts = joint[cells].astype(np.float64)
-    draws = draw_counts(counts, resamples, seed)
     true_of, old_of, new_of = cells // (k * k), (cells // k) % k, cells % k
+    with ThreadPoolExecutor(2) as pool:  # two generators of their own: the same draws
+        drawing = pool.submit(draw_counts, counts, resamples, seed)
+        permuting = pool.submit(
+            permuted_deltas, counts, true_of, old_of, new_of, k, pos, resamples, seed
+        )
+        draws, null = drawing.result(), permuting.result()
     before = confusion_metrics(
         cell_sums(draws, true_of, k, true_of == old_of),
         cell_sums(draws, true_of, k),
@@ -92,10 +99,9 @@ def confusion_deltas(
         cell_sums(draws, new_of, k),
         pos,
     )
-    point = _point(y_true, old, new, k, pos)
-    fixed = int(((old != y_true) & (new == y_true)).sum())
-    broken = int(((old == y_true) & (new != y_true)).sum())
-    null = permuted_deltas(counts, true_of, old_of, new_of, k, pos, resamples, seed)
+    point = _point(counts, true_of, old_of, new_of, k, pos)
+    fixed = int(counts[(old_of != true_of) & (new_of == true_of)].sum())
+    broken = int(counts[(old_of == true_of) & (new_of != true_of)].sum())
     out: dict[str, Delta] = {}
     for name, values in after.items():
         if name == "accuracy":
@@ -173,15 +179,22 @@ def permuted_deltas(
 
 
 def _point(
-    y_true: np.ndarray, old: np.ndarray, new: np.ndarray, k: int, pos: int | None
+    counts: np.ndarray,
+    true_of: np.ndarray,
+    old_of: np.ndarray,
+    new_of: np.ndarray,
+    k: int,
+    pos: int | None,
 ) -> dict[str, float]:
-    def metrics(pred: np.ndarray) -> dict[str, np.ndarray]:
-        tp = np.bincount(y_true[y_true == pred], minlength=k)[None, :].astype(np.float64)
-        support = np.bincount(y_true, minlength=k)[None, :].astype(np.float64)
-        predicted = np.bincount(pred, minlength=k)[None, :].astype(np.float64)
-        return confusion_metrics(tp, support, predicted, pos)
+    """The deltas themselves, from the joint cells' counts (the confusion matrices' exact
+    counts: no pass over the examples)."""
+    support = cell_sums(counts[None, :], true_of, k)
 
-    a, b = metrics(new), metrics(old)
+    def metrics(pred_of: np.ndarray) -> dict[str, np.ndarray]:
+        tp = cell_sums(counts[None, :], true_of, k, true_of == pred_of)
+        return confusion_metrics(tp, support, cell_sums(counts[None, :], pred_of, k), pos)
+
+    a, b = metrics(new_of), metrics(old_of)
     return {name: float(a[name][0] - b[name][0]) for name in a}
 
 
@@ -233,16 +246,22 @@ class Changes:
     broken: int  # right before, wrong now
     by_class: list[dict[str, object]] = field(default_factory=list)  # label, fixed, broken, net
     broken_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    changed_rows: np.ndarray = field(  # every changed one: the broken first, then the others
+        default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )
 
 
 def changes(
     y_true: np.ndarray, old: np.ndarray, new: np.ndarray, labels: tuple[str, ...]
 ) -> Changes:
-    was, now = old == y_true, new == y_true
-    fixed_mask, broken_mask = ~was & now, was & ~now
+    """What changed, from one pass over the examples: a fixed or broken one is one whose
+    prediction changed, so the rest looks at those alone."""
+    moved = np.flatnonzero(old != new)
+    true_of = y_true[moved]
+    was, now = old[moved] == true_of, new[moved] == true_of
     k = len(labels)
-    fixed_by = np.bincount(y_true[fixed_mask], minlength=k)
-    broken_by = np.bincount(y_true[broken_mask], minlength=k)
+    fixed_by = np.bincount(true_of[now], minlength=k)
+    broken_by = np.bincount(true_of[was], minlength=k)
     by_class = [
         {
             "label": labels[i],
@@ -253,10 +272,12 @@ def changes(
         for i in range(k)
         if fixed_by[i] or broken_by[i]
     ]
+    broken_rows = moved[was]
     return Changes(
         int(y_true.size),
-        int(fixed_mask.sum()),
-        int(broken_mask.sum()),
+        int(now.sum()),
+        int(was.sum()),
         by_class,
-        np.flatnonzero(broken_mask),
+        broken_rows,
+        np.concatenate([broken_rows, moved[~was]]),
     )

@@ -69,16 +69,25 @@ def binary_curve(positive: np.ndarray, score: np.ndarray, label: str) -> Curve |
 
 
 def rank_class(
-    positive: np.ndarray, score: np.ndarray, label: str, *, placements: bool = True
+    positive: np.ndarray,
+    score: np.ndarray,
+    label: str,
+    *,
+    placements: bool = True,
+    influence_into: np.ndarray | None = None,
 ) -> Ranked | None:
-    """:func:`binary_curve`, and (with *placements*) DeLong's placements from the same sort."""
+    """:func:`binary_curve`, and (with *placements*) DeLong's placements from the same sort,
+    each row's influence added into *influence_into* when given."""
     rows = np.flatnonzero(~np.isnan(score))
     hits_all, values = positive[rows], score[rows]
     n_pos = int(hits_all.sum())
     n_neg = hits_all.size - n_pos
     if n_pos == 0 or n_neg == 0:
         return None
-    order = np.argsort(values, kind="stable")  # ascending; read backwards for the curves
+    # Ascending; read backwards for the curves. Not stable, and need not be: the counts at
+    # the end of a run of tied scores, and DeLong's placements (tied positives, or tied
+    # negatives, share theirs), do not depend on the order within the run.
+    order = np.argsort(values)
     ordered, hits = values[order], hits_all[order]
     tps, fps = _cumulative(ordered[::-1], hits[::-1])
     tpr = np.r_[0.0, tps / n_pos]
@@ -99,7 +108,9 @@ def rank_class(
         recall_t,
         precision_t,
     )
-    found = placement_sorted(ordered, hits, rows[order], score.size) if placements else None
+    found = None
+    if placements:
+        found = placement_sorted(ordered, hits, rows[order], score.size, influence_into)
     return Ranked(curve, found, tps, fps)
 
 

@@ -15,11 +15,11 @@ from typing import Any, Literal
 from mlreport import REPORT_SCHEMAS, git
 from mlreport.errors import BaselineNotFound, InputError, UsageError
 from mlreport.inputs._files import decode_utf8, read_text
-from mlreport.inputs.metrics import Metrics, is_number, parse_metrics
+from mlreport.inputs.metrics import Metrics, is_number, merge_files, parse_metrics
 from mlreport.inputs.outcomes import Outcomes
 from mlreport.inputs.structured import parse_json
 
-Kind = Literal["git", "file", "report", "record", "predictions"]
+Kind = Literal["git", "file", "report", "record", "predictions", "mlflow"]
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,15 @@ class Baseline:
     provenance: str = ""
     notes: tuple[str, ...] = ()
     level: float = 0.95  # the confidence level of *intervals*
+    mlflow: dict[str, str] | None = None  # an MLflow baseline: its model version and run
 
 
 def load_baseline(spec: str, metrics_paths: Sequence[Path]) -> Baseline:
     """``spec`` is an existing file, else a git ref whose copies of *metrics_paths* are read."""
+    from mlreport import remote
+
+    if remote.is_remote(spec):
+        return from_file(remote.fetch(spec, "baseline"), shown=spec)
     path = Path(spec)
     if path.is_file():
         return from_file(path)
@@ -57,7 +62,9 @@ def load_baseline(spec: str, metrics_paths: Sequence[Path]) -> Baseline:
     return Baseline(spec, "git", metrics_at(spec, metrics_paths), provenance=spec)
 
 
-def from_file(path: Path) -> Baseline:
+def from_file(path: Path, shown: str | None = None) -> Baseline:
+    """A metrics file or a previous report.json; *shown*: how to name it (its URL)."""
+    name = shown or str(path)
     text = read_text(path, "baseline")
     if path.suffix.lower() == ".json":
         try:
@@ -67,9 +74,9 @@ def from_file(path: Path) -> Baseline:
         if isinstance(data, dict) and data.get("schema") in REPORT_SCHEMAS:
             metrics, intervals = report_rows(data, path)
             return Baseline(
-                str(path), "report", metrics, intervals, provenance=str(path), level=level_of(data)
+                name, "report", metrics, intervals, provenance=name, level=level_of(data)
             )
-    return Baseline(str(path), "file", parse_metrics(text, path), provenance=str(path))
+    return Baseline(name, "file", parse_metrics(text, path), provenance=name)
 
 
 def report_rows(
@@ -133,7 +140,7 @@ def check_ref(ref: str) -> None:
 
 
 def metrics_at(ref: str, metrics_paths: Sequence[Path]) -> Metrics:
-    metrics: Metrics = {}
+    files: list[tuple[Path, Metrics]] = []
     for path in metrics_paths:
         data = file_at(ref, path)
         if data is None:
@@ -143,15 +150,19 @@ def metrics_at(ref: str, metrics_paths: Sequence[Path]) -> Metrics:
                 "commit it on the baseline branch first, or drop --baseline (or pass "
                 "--baseline-optional) for the first run",
             )
-        metrics.update(parse_metrics(decode_utf8(data, path), path))
-    return metrics
+        files.append((path, parse_metrics(decode_utf8(data, path), path)))
+    return merge_files(files)
 
 
 def file_at(ref: str, path: Path) -> bytes | None:
-    """*path* (in the working tree) as it is at REF, or None when it is not committed there."""
+    """*path* (in the working tree) as it is at REF -- committed, or a DVC-tracked output --
+    or None when it is not there."""
+    from mlreport.inputs.dvc_rev import read_tracked
+
     root = repository_root(ref)
-    shown = _git(["show", f"{ref}:{_in_repo(path, root, ref)}"], cwd=root)
-    return shown.stdout if shown.returncode == 0 else None
+    name = _in_repo(path, root, ref)
+    shown = _git(["show", f"{ref}:{name}"], cwd=root)
+    return shown.stdout if shown.returncode == 0 else read_tracked(ref, root, name, path)
 
 
 def _in_repo(path: Path, root: Path, ref: str) -> str:

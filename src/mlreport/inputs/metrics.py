@@ -3,6 +3,9 @@
 ``{"test": {"acc": 0.9}}`` becomes ``{"test.acc": 0.9}``; list items get their index
 (``{"folds": [0.9, 0.8]}`` becomes ``folds.0`` and ``folds.1``).  Numbers stay numbers; any
 other value (strings, booleans, null) is kept to be shown but is never diffed or gated.
+
+Several files are merged as ``dvc exp show`` names their columns: a name that two files give
+is namespaced by file (``eval/train.json:acc``, ``eval/test.json:acc``); the others stay bare.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -36,6 +40,30 @@ def is_number(value: object) -> TypeGuard[int | float]:
 def load_metrics(path: Path) -> Metrics:
     """Read one metrics file into a flat ``{name: value}`` mapping."""
     return parse_metrics(read_text(path, "metrics"), path)
+
+
+def merge_files(files: Sequence[tuple[Path, Metrics]]) -> Metrics:
+    """One mapping of several files' metrics; a name in two files becomes ``file:name``."""
+    return {name: value for name, value, _ in named_by_file(files)}
+
+
+def named_by_file(files: Sequence[tuple[Path, Metrics]]) -> list[tuple[str, MetricValue, Path]]:
+    """(name, value, file) of every metric of *files*, namespaced where two files share it."""
+    counts = Counter(name for _, metrics in files for name in metrics)
+    given = Counter(path.as_posix() for path, _ in files)  # the same file twice is one file
+    out = []
+    for path, metrics in files:
+        for name, value in metrics.items():
+            shared = counts[name] > given[path.as_posix()]
+            out.append((f"{_shown(path)}:{name}" if shared else name, value, path))
+    return out
+
+
+def _shown(path: Path) -> str:
+    """A file as the user named it (its URL, when fetched from one)."""
+    from mlreport.errors import SHOWN_AS
+
+    return SHOWN_AS.get(str(path), path.as_posix())
 
 
 def parse_metrics(text: str, path: Path, *, fmt: str | None = None) -> Metrics:

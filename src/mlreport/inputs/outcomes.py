@@ -81,6 +81,9 @@ def pack(report: dict[str, Any], outcomes: Outcomes | None, meta: dict[str, Any]
             "pos_label": outcomes.pos_label,
         }
         arrays |= {"y_true": outcomes.y_true, "y_pred": outcomes.y_pred}
+        if outcomes.task == "classification":  # codes: the smallest type (read back as int64)
+            codes = np.min_scalar_type(max(len(outcomes.labels) - 1, 0))
+            arrays |= {name: arrays[name].astype(codes) for name in ("y_true", "y_pred")}
         if outcomes.ids is not None:
             arrays["ids"] = (
                 outcomes.ids if outcomes.ids.dtype.kind == "i" else _strings(outcomes.ids)

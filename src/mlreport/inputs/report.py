@@ -2,7 +2,7 @@
 
 The files on disk are the contract between writing a report and publishing it (a report may
 be published by another job, from an artifact), so this is the one reader of them, used by
-``publish`` and ``preview``.  Only PNG, JPEG and GIF files inside the directory count as the
+``publish`` and ``preview``.  Only PNG, JPEG, GIF and SVG files inside the directory count as the
 report's images: report.md may come from untrusted code (a fork's pull request, in the
 fork-safe workflow), and a link to /proc/self/environ or ../../.git/config must never be
 uploaded by the job that holds the write token.
@@ -106,11 +106,18 @@ def _document(path: Path) -> dict[str, Any]:
 
 
 def _image_file(folder: Path, link: str) -> bytes | None:
-    """The bytes of an image the report links to -- only a PNG, JPEG or GIF file inside the
-    report directory."""
+    """The bytes of an image the report links to -- only a PNG, JPEG, GIF or SVG file inside
+    the report directory."""
     root = folder.resolve()
     file = (folder / link).resolve()
     if not file.is_relative_to(root) or not file.is_file():
         return None
     content = file.read_bytes()
-    return content if content.startswith(IMAGE_SIGNATURES) else None
+    if content.startswith(IMAGE_SIGNATURES) or (file.suffix.lower() == ".svg" and _svg(content)):
+        return content
+    return None
+
+
+def _svg(content: bytes) -> bool:
+    head = content[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<svg", b"<?xml", b"<!--")) and b"<svg" in content[:65536].lower()

@@ -120,6 +120,10 @@ class Platform(Protocol):
     def delete_comment(self, target: Target, comment: Comment) -> None:
         """Delete *comment*; one already gone is fine."""
 
+    def open_pull(self, sha: str) -> int | None:
+        """The open pull/merge request whose head is commit *sha*, or None (one request; a
+        push that opened no pull request has none)."""
+
     def head_sha(self, target: Target) -> str:
         """The commit a check should be attached to (a PR's head, not its merge commit)."""
 

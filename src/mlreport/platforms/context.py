@@ -4,8 +4,10 @@ environment, then the git remote.
 GitHub Actions: GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_SERVER_URL and the event payload
 at GITHUB_EVENT_PATH (the PR number and ``pull_request.head.sha`` -- not GITHUB_SHA, which is
 the merge commit).  GitLab CI: CI_MERGE_REQUEST_PROJECT_PATH / CI_PROJECT_PATH,
-CI_MERGE_REQUEST_IID, CI_COMMIT_SHA, CI_API_V4_URL.  Outside CI: ``git remote get-url
-origin`` and ``git rev-parse HEAD``.  No pull/merge request found: the head commit.
+CI_MERGE_REQUEST_IID, CI_COMMIT_SHA, CI_API_V4_URL.  Jenkins: CHANGE_URL / GIT_URL (the
+platform, host and repository), CHANGE_ID, GIT_COMMIT (:mod:`.jenkins`).  Outside CI:
+``git remote get-url origin`` and ``git rev-parse HEAD``.  No pull/merge request found: the
+head commit.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from urllib.parse import urlsplit
 from mlreport import git
 from mlreport.errors import PublishError, UsageError
 from mlreport.platforms.base import REQUEST_TIMEOUT, Target
+from mlreport.platforms.jenkins import jenkins
 from mlreport.platforms.marker import DEFAULT_ID
 from mlreport.platforms.workflow import in_actions
 
@@ -73,6 +76,7 @@ class Context:
     actions: bool = False  # running in GitHub Actions: summary, outputs, masking
     fork: bool = False  # a pull request from a fork (its token is read-only)
     notes: tuple[str, ...] = ()
+    find_pull: bool = False  # the target is the head commit, for want of a known PR/MR
 
 
 def resolve(options: PublishOptions, environ: Mapping[str, str]) -> Context:
@@ -91,6 +95,9 @@ def _detect(options: PublishOptions, environ: Mapping[str, str]) -> PlatformName
         return "github"
     if environ.get("GITLAB_CI") == "true":
         return "gitlab"
+    found = jenkins(environ)
+    if found is not None and found.platform is not None:
+        return "github" if found.platform == "github" else "gitlab"
     host = (urlsplit(options.api_url).hostname or "") if options.api_url else ""
     if not host:
         remote = git.remote()
@@ -100,17 +107,25 @@ def _detect(options: PublishOptions, environ: Mapping[str, str]) -> PlatformName
     if "gitlab" in host:
         return "gitlab"
     raise UsageError(
-        "cannot tell where to publish (not in GitHub Actions or GitLab CI, and the git "
-        "remote is neither github nor gitlab)",
+        "cannot tell where to publish (not in GitHub Actions or GitLab CI, and neither "
+        "Jenkins's CHANGE_URL/GIT_URL nor the git remote names github or gitlab)",
         "pass --platform github|gitlab|local",
     )
 
 
 def _github(options: PublishOptions, env: Mapping[str, str]) -> Context:
     remote = git.remote()
+    ci = jenkins(env) if not in_actions(env) else None
+    ci = ci if ci is not None and ci.host and ci.platform in ("github", None) else None
     host = remote[0] if remote and "github" in remote[0] else "github.com"
-    api_url, server_url = github_urls(options.api_url, env, host)
-    repo = options.repo or env.get("GITHUB_REPOSITORY") or (remote[1] if remote else "")
+    host = ci.host if ci is not None else host
+    api_url, server_url = github_urls(options.api_url, env, host, ci.scheme if ci else "https")
+    repo = (
+        options.repo
+        or env.get("GITHUB_REPOSITORY")
+        or (ci.repo if ci is not None else "")
+        or (remote[1] if remote else "")
+    )
     if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
         raise UsageError(
             f"cannot tell which GitHub repository to publish to{f' ({repo!r})' if repo else ''}",
@@ -118,17 +133,20 @@ def _github(options: PublishOptions, env: Mapping[str, str]) -> Context:
         )
     token = github_token(options.token, env)
     target, fork, notes = _github_target(options, env)
-    return Context("github", repo, target, token, api_url, server_url, in_actions(env), fork, notes)
+    derived = target.kind == "commit" and not options.commit
+    return Context(
+        "github", repo, target, token, api_url, server_url, in_actions(env), fork, notes, derived
+    )
 
 
 def github_urls(
-    api_url: str | None, env: Mapping[str, str], host: str = "github.com"
+    api_url: str | None, env: Mapping[str, str], host: str = "github.com", scheme: str = "https"
 ) -> tuple[str, str]:
     """(API URL, web URL) of GitHub: *api_url*, else GITHUB_API_URL, else *host*'s (the git
-    remote's host, for GitHub Enterprise outside Actions)."""
+    remote's or Jenkins's host, for GitHub Enterprise outside Actions)."""
     api = (api_url or env.get("GITHUB_API_URL") or "").rstrip("/")
     if not api:
-        api = "https://api.github.com" if host == "github.com" else f"https://{host}/api/v3"
+        api = "https://api.github.com" if host == "github.com" else f"{scheme}://{host}/api/v3"
     check_url(api, "e.g. https://ghe.example.com/api/v3")
     server = (env.get("GITHUB_SERVER_URL") or web_url(api)).rstrip("/")
     return api, server
@@ -223,7 +241,10 @@ def _github_target(
         pulls = run.get("pull_requests") or []
         if pulls and isinstance(pulls[0].get("number"), int):
             return Target("pr", pulls[0]["number"], run.get("head_sha")), False, ()
-    sha = env.get("GITHUB_SHA") or git.head()
+    ci = jenkins(env) if not in_actions(env) else None
+    if ci is not None and ci.change is not None:
+        return Target("pr", ci.change, ci.commit), False, ()
+    sha = env.get("GITHUB_SHA") or (ci.commit if ci is not None else None) or git.head()
     if not sha:
         raise UsageError(
             "no pull request, issue or commit to publish to", "pass --pr N or --commit SHA"
@@ -234,8 +255,14 @@ def _github_target(
 
 def _gitlab(options: PublishOptions, env: Mapping[str, str]) -> Context:
     remote = git.remote()
+    ci = jenkins(env) if env.get("GITLAB_CI") != "true" else None
+    ci = ci if ci is not None and ci.host and ci.platform in ("gitlab", None) else None
     server = env.get("CI_SERVER_URL") or (
-        f"https://{remote[0]}" if remote and "gitlab" in remote[0] else "https://gitlab.com"
+        ci.server_url
+        if ci is not None
+        else f"https://{remote[0]}"
+        if remote and "gitlab" in remote[0]
+        else "https://gitlab.com"
     )
     api_url = (options.api_url or env.get("CI_API_V4_URL") or f"{server}/api/v4").rstrip("/")
     check_url(api_url, "e.g. https://gitlab.example.com/api/v4")
@@ -244,6 +271,7 @@ def _gitlab(options: PublishOptions, env: Mapping[str, str]) -> Context:
         options.repo
         or env.get("CI_MERGE_REQUEST_PROJECT_PATH")  # an MR from a fork: its target project
         or env.get("CI_PROJECT_PATH")
+        or (ci.repo if ci is not None else "")
         or (remote[1] if remote else "")
     )
     if not repo:
@@ -261,7 +289,9 @@ def _gitlab(options: PublishOptions, env: Mapping[str, str]) -> Context:
     mr = options.pr
     if mr is None and options.issue is None and env.get("CI_MERGE_REQUEST_IID", "").isdigit():
         mr = int(env["CI_MERGE_REQUEST_IID"])
-    sha = options.commit or env.get("CI_COMMIT_SHA")
+    if mr is None and options.issue is None and ci is not None:
+        mr = ci.change
+    sha = options.commit or env.get("CI_COMMIT_SHA") or (ci.commit if ci is not None else None)
     if mr is not None:
         target = Target("pr", mr, sha)
     elif options.issue is not None:
@@ -273,4 +303,5 @@ def _gitlab(options: PublishOptions, env: Mapping[str, str]) -> Context:
         target = Target("commit", sha=sha)
         if not options.commit:
             notes = (f"no merge request found: commenting on commit {sha[:12]}",)
-    return Context("gitlab", repo, target, token, api_url, server, False, False, notes)
+    derived = target.kind == "commit" and not options.commit
+    return Context("gitlab", repo, target, token, api_url, server, False, False, notes, derived)

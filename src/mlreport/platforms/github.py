@@ -106,6 +106,13 @@ class GitHubPlatform:
 
     # ------------------------------------------------------------------------------ checks
 
+    def open_pull(self, sha: str) -> int | None:
+        with self._errors(f"finding the pull request of commit {sha[:12]}"):
+            for pull in self._repo.get_commit(sha).get_pulls():  # GET …/commits/{sha}/pulls
+                if pull.state == "open" and pull.head.sha == sha:
+                    return int(pull.number)
+        return None
+
     def head_sha(self, target: Target) -> str:
         if target.sha:
             return target.sha

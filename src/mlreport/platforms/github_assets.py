@@ -9,13 +9,16 @@ shown to everyone who can read the repository, private ones included.
 Round trips are kept few: the branch head and its tree are read at once; blobs (images and
 records) are uploaded concurrently, into one commit; moving the branch is handed back as
 ``finish`` so it goes out together with the comment. A record alone (no new image) is one
-contents-API request, made in ``finish`` too. If another publisher moved the branch
-meanwhile, a merge commit with both heads as parents keeps every linked commit reachable.
+contents-API request, made in ``finish`` too (with the stored file's blob SHA, read from the
+tree, when it replaces one); a record identical to the stored one (the same Git blob SHA) is
+not sent at all. If another publisher moved the branch meanwhile, a merge commit with both
+heads as parents keeps every linked commit reachable.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -52,18 +55,19 @@ class AssetsBranch:
         (no image to upload) in one request each, beside the comment."""
         if not images and not files:
             return Hosted({})
-        if not images:
-            return Hosted({}, lambda: self._put_files(files))
         with self._errors(f"reading the {self.branch} branch"):
-            head, tree = self._branch_state()
-        paths = {image.path: f"{IMAGE_DIR}/{image.sha256}.png" for image in images}
-        missing = {img.sha256: img for img in images if paths[img.path] not in tree}
+            head, tree = self._branch_state() if images else (None, self._branch_tree())
+        files = [f for f in files if tree.get(f.path) != blob_sha(f.data)]  # identical: kept
+        if not images:
+            return Hosted({}, lambda: self._put_files(files, tree))
+        paths = {image.path: f"{IMAGE_DIR}/{image.sha256}{_suffix(image.path)}" for image in images}
+        missing = {paths[img.path]: img for img in images if paths[img.path] not in tree}
         if not missing:
-            return Hosted(self._urls(paths, head or ""), lambda: self._put_files(files))
+            return Hosted(self._urls(paths, head or ""), lambda: self._put_files(files, tree))
         contents = [img.data for img in missing.values()] + [f.data for f in files]
         with self._errors(f"uploading images to the {self.branch} branch"):
             blobs = self._map(self._blob, contents)
-            named = [f"{IMAGE_DIR}/{sha}.png" for sha in missing] + [f.path for f in files]
+            named = [*missing, *(f.path for f in files)]
             elements = self._elements(dict(zip(named, blobs, strict=True)))
             commit = self._commit(elements, tree.get("", None), [head] if head else [])
         return Hosted(self._urls(paths, commit), lambda: self._move(commit, elements, head))
@@ -80,18 +84,24 @@ class AssetsBranch:
                     return path, base64.b64decode(blob["content"])
         return None
 
-    def _put_files(self, files: Sequence[StoredFile]) -> None:
-        """Each file in one request (the contents API makes the commit and moves the
-        branch). A branch that does not exist yet, or a file already there (a re-run of the
-        same commit: the contents API would want its SHA), goes through the Git Data API."""
+    def _put_files(self, files: Sequence[StoredFile], tree: dict[str, str]) -> None:
+        """Each file in one request (the contents API makes the commit and moves the branch),
+        with the SHA of the blob it replaces (from *tree*, the branch's files). With no branch
+        yet, or when the file changed meanwhile, through the Git Data API instead."""
         from github import GithubException
 
         for file in files:
+            if not tree:  # no branch: the contents API cannot make one
+                with self._errors(f"storing {file.path} on the {self.branch} branch"):
+                    self._commit_files([file])
+                continue
             body = {
                 "message": f"mlreport: {file.path}",
                 "content": base64.b64encode(file.data).decode("ascii"),
                 "branch": self.branch,
             }
+            if file.path in tree:
+                body["sha"] = tree[file.path]
             url = f"{self._repo.url}/contents/{quote(file.path)}"
             with self._errors(f"storing {file.path} on the {self.branch} branch"):
                 for attempt in range(MOVE_ATTEMPTS):
@@ -99,8 +109,9 @@ class AssetsBranch:
                         self._repo.requester.requestJsonAndCheck("PUT", url, input=body)
                         break
                     except GithubException as exc:
-                        exists = exc.status == 422 and '"sha"' in str(exc.data)
-                        if exc.status == 404 or exists:
+                        made = exc.status == 422 and '"sha"' in str(exc.data)  # meanwhile
+                        changed = exc.status == 409 and "sha" in body and attempt > 0
+                        if exc.status == 404 or made or changed:
                             self._commit_files([file])
                             break
                         if exc.status != 409 or attempt == MOVE_ATTEMPTS - 1:
@@ -228,3 +239,15 @@ class AssetsBranch:
             return [function(items[0])]
         with ThreadPoolExecutor(min(8, len(items))) as pool:
             return list(pool.map(function, items))
+
+
+def blob_sha(data: bytes) -> str:
+    """The SHA Git gives a blob of *data* (``git hash-object``), as trees list it."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _suffix(path: str) -> str:
+    """The stored file's extension: the image's own (raw files are served by it: an SVG
+    stored as .png would not render), .png for anything else."""
+    suffix = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    return f".{suffix}" if suffix in ("png", "jpg", "jpeg", "gif", "svg") else ".png"

@@ -147,6 +147,14 @@ class GitLabPlatform:
 
     # ------------------------------------------------------------------------------ checks
 
+    def open_pull(self, sha: str) -> int | None:
+        with self._errors(f"finding the merge request of commit {sha[:12]}"):
+            commit = self._project.commits.get(sha, lazy=True)
+            for mr in commit.merge_requests():  # GET …/repository/commits/:sha/merge_requests
+                if mr.get("state") == "opened" and mr.get("sha") == sha:
+                    return int(mr["iid"])
+        return None
+
     def head_sha(self, target: Target) -> str:
         if target.sha:
             return target.sha
@@ -171,17 +179,19 @@ class GitLabPlatform:
     # ------------------------------------------------------------------------------ images
 
     def host_images(self, images: Sequence[ImageFile], files: Sequence[StoredFile] = ()) -> Hosted:
-        """Images through the uploads API; *files* (records) committed to the records
-        branch in one request, in ``finish`` (beside the comment)."""
-        finish = (lambda: self._records.commit(files)) if files else (lambda: None)
+        """Images through the uploads API; *files* (records) looked up on the records branch
+        meanwhile, and committed in one request in ``finish`` (beside the comment)."""
         if not images:
-            return Hosted({}, finish)
+            return Hosted({}, self._records.prepare(files) if files else lambda: None)
 
         def upload(image: ImageFile) -> str:
             return self._upload(f"{image.sha256[:16]}-{image.path.rsplit('/', 1)[-1]}", image.data)
 
-        with self._errors("uploading images"), ThreadPoolExecutor(min(8, len(images))) as pool:
+        workers = min(8, len(images)) + (1 if files else 0)
+        with self._errors("uploading images"), ThreadPoolExecutor(workers) as pool:
+            preparing = pool.submit(self._records.prepare, files) if files else None
             urls = list(pool.map(upload, images))
+            finish = preparing.result() if preparing else lambda: None
         return Hosted({image.path: url for image, url in zip(images, urls, strict=True)}, finish)
 
     def find_file(self, paths: Sequence[str]) -> tuple[str, bytes] | None:

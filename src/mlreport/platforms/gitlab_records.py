@@ -1,21 +1,54 @@
-"""The records branch of GitLab (``mlreport-records``): main's reports kept as files,
-committed with the commits API (several files in one request), found with HEAD requests at
-once and read raw -- two requests in turn."""
+"""The records branch of GitLab (``mlreport-records``): main's reports kept as files.
+
+Storing costs no round trip of its own. While the images upload, what the commit needs is
+looked up at once: whether the branch is there, the project's default branch (to make it
+from, the first time) and each record's metadata (HEAD: its SHA-256). Then, beside the
+comment, one commit (commits API, several files in one request) creates the new records and
+updates the changed ones, making the branch with ``start_branch`` if need be; a record
+identical to the stored one is left alone. Its message names each record it holds
+(``Mlreport-Record: <path>``), for finding.
+
+Finding costs two requests in turn: the branch's commits that touched the records' folder
+(newest first, one page), whose messages name the records; then the nearest named record,
+read raw, while the nearer candidates no message vouches for (records written otherwise, or
+listed on a later page) are asked about with HEAD at the same time.
+"""
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import posixpath
 import random
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
 from mlreport.platforms.base import StoredFile
 
 COMMIT_ATTEMPTS = 5
+PER_PAGE = 100  # GitLab's largest page
+TRAILER = "Mlreport-Record: "  # a line of a record commit's message, naming a record
+LOOKUPS = 16  # HEAD requests at once (the session's connection pool)
+_RACES = (  # Gitaly's answers when the branch or a record changed since it was looked at
+    "a file with this name already exists",
+    "a file with this name doesn't exist",
+    "already exists. switch to that branch",
+    "you can only create or edit files when you are on a branch",
+)
+
+
+@dataclass(frozen=True)
+class _Branch:
+    """What committing records needs to know of the branch."""
+
+    there: bool
+    start: str | None  # the default branch, which a new records branch is made from
+    stored: dict[str, str]  # path -> SHA-256 of each record already on the branch
 
 
 class RecordsBranch:
@@ -30,100 +63,184 @@ class RecordsBranch:
     ) -> None:
         self._gl = gl
         self._project = project
-        self._token = token
         self._timeout = timeout
         self.records_branch = branch
         self._errors = errors
+        self._headers = {**gl.headers, "PRIVATE-TOKEN": token}
+        self._base = f"{gl.api_url}/projects/{project.encoded_id}/repository"
 
-    def commit(self, files: Sequence[StoredFile]) -> None:
-        """One commit of *files* on the records branch (made from the default branch the
-        first time); a file already there (a re-run of the same commit) is updated."""
+    # ------------------------------------------------------------------------------ storing
+
+    def prepare(self, files: Sequence[StoredFile]) -> Callable[[], None]:
+        """Look up (all at once) what committing *files* needs; returns the commit, to be
+        made beside the comment (nothing, when every file is stored as it is)."""
+        with self._errors(f"reading the {self.records_branch} branch"):
+            branch = self._look(files)
+        if not _changed(files, branch):
+            return lambda: None
+        return lambda: self.commit(files, branch)
+
+    def commit(self, files: Sequence[StoredFile], branch: _Branch) -> None:
+        """One commit of the *files* that *branch* (as looked at) does not hold as they are;
+        if the branch or a record changed since (another job), look again and retry."""
         import gitlab
 
-        def payload(action: str, start: str | None = None) -> dict[str, Any]:
-            data: dict[str, Any] = {
-                "branch": self.records_branch,
-                "commit_message": f"mlreport: {len(files)} record(s)",
-                "actions": [
-                    {
-                        "action": action,
-                        "file_path": f.path,
-                        "content": base64.b64encode(f.data).decode("ascii"),
-                        "encoding": "base64",
-                    }
-                    for f in files
-                ],
-            }
-            if start:
-                data["start_branch"] = start
-            return data
-
-        action, start = "create", None
         with self._errors(f"storing records on the {self.records_branch} branch"):
             for attempt in range(COMMIT_ATTEMPTS):
+                changed = _changed(files, branch)
+                if not changed:
+                    return
                 try:
-                    self._project.commits.create(payload(action, start))
+                    self._project.commits.create(self._payload(changed, branch))
                     return
                 except gitlab.GitlabCreateError as exc:
                     message = str(exc.error_message).lower()
                     if exc.response_code != 400 or attempt == COMMIT_ATTEMPTS - 1:
                         raise
-                    if "a file with this name already exists" in message:
-                        action = "update"  # a re-run of the same commit
-                    elif "a branch called" in message and "already exists" in message:
-                        start = None  # another job made the branch meanwhile
-                    elif "branch" in message and start is None and self._branch_missing():
-                        start = self._default_branch()  # the first record: make the branch
-                    elif "try again" in message:  # Gitaly lost a race for the branch
+                    if "try again" in message:  # Gitaly lost a race for the branch
                         time.sleep(random.uniform(0.05, 0.25) * (attempt + 1))
-                    else:
+                    elif not any(race in message for race in _RACES):
                         raise
+                    branch = self._look(files)
 
-    def _branch_missing(self) -> bool:
+    def _payload(self, files: Sequence[StoredFile], branch: _Branch) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "branch": self.records_branch,
+            "commit_message": commit_message([f.path for f in files]),
+            "actions": [
+                {
+                    "action": "update" if f.path in branch.stored else "create",
+                    "file_path": f.path,
+                    "content": base64.b64encode(f.data).decode("ascii"),
+                    "encoding": "base64",
+                }
+                for f in files
+            ],
+        }
+        if not branch.there and branch.start:  # the first record: make the branch
+            data["start_branch"] = branch.start
+        return data
+
+    def _look(self, files: Sequence[StoredFile]) -> _Branch:
+        """The branch, the default branch and each file's metadata, read at once."""
+        with ThreadPoolExecutor(min(LOOKUPS, len(files) + 2)) as pool:
+            there = pool.submit(self._branch_there)
+            start = pool.submit(self._default_branch)
+            sums = list(pool.map(lambda f: self._head(f.path), files))
+            stored = {f.path: s for f, s in zip(files, sums, strict=True) if s is not None}
+            return _Branch(there.result(), start.result(), stored)
+
+    def _branch_there(self) -> bool:
         import gitlab
 
         try:
             self._project.branches.get(self.records_branch)
         except gitlab.GitlabGetError as exc:
             if exc.response_code == 404:
-                return True
+                return False
             raise
-        return False
+        return True
 
-    def _default_branch(self) -> str:
+    def _default_branch(self) -> str | None:
+        """None for an empty repository, where the first commit makes a branch by itself."""
         project = self._gl.projects.get(unquote(str(self._project.encoded_id)))  # not twice
-        return str(project.default_branch or "main")
+        return str(project.default_branch) if project.default_branch else None
+
+    # ------------------------------------------------------------------------------ finding
 
     def find(self, paths: Sequence[str]) -> tuple[str, bytes] | None:
+        """The first of *paths* on the branch, with its bytes."""
+        if not paths:
+            return None
+        folder = posixpath.commonpath([posixpath.dirname(p) for p in paths])
+        with self._errors(f"reading the {self.records_branch} branch"):
+            named, complete = self._named(folder)
+            nearest = next((p for p in paths if p in named), None)
+            ahead = paths if nearest is None else paths[: paths.index(nearest)]
+            unknown = [] if complete else list(ahead)
+            if nearest is None and not unknown:
+                return None
+            with ThreadPoolExecutor(min(LOOKUPS, len(unknown) + 1)) as pool:
+                reading = pool.submit(self._raw, nearest) if nearest else None
+                there = list(pool.map(self._head, unknown))
+                data = reading.result() if reading else None
+            for path, sha in zip(unknown, there, strict=True):
+                if sha is not None:  # a record no message named, nearer than any named one
+                    found = self._raw(path)
+                    if found is not None:
+                        return path, found
+            if nearest is None:
+                return None
+            if data is not None:
+                return nearest, data
+            return self._scan(paths[paths.index(nearest) + 1 :])  # it was removed since
+
+    def _named(self, folder: str) -> tuple[set[str], bool]:
+        """The paths named by the messages of the branch's newest commits that touched
+        *folder*, and whether those were all of them and every one named its records."""
+        url = f"{self._base}/commits"
+        query = {"ref_name": self.records_branch, "per_page": str(PER_PAGE)}
+        if folder:
+            query["path"] = folder
+        with self._gl.session.get(
+            url, headers=self._headers, params=query, timeout=self._timeout
+        ) as answer:
+            if answer.status_code == 404:  # no branch (or no repository): nothing recorded
+                return set(), True
+            self._check(answer.status_code, answer.text)
+            commits, more = answer.json(), bool(answer.headers.get("x-next-page"))
+        named: set[str] = set()
+        complete = isinstance(commits, list) and not more
+        for commit in commits if isinstance(commits, list) else []:
+            message = commit.get("message") if isinstance(commit, dict) else None
+            lines = message.splitlines() if isinstance(message, str) else []
+            paths = {line[len(TRAILER) :].strip() for line in lines if line.startswith(TRAILER)}
+            named |= paths
+            complete = complete and bool(paths)  # one written otherwise: ask about the rest
+        return named, complete
+
+    def _scan(self, paths: Sequence[str]) -> tuple[str, bytes] | None:
         """HEAD on each of *paths* at once, then the first that is there, read raw."""
         if not paths:
             return None
-        base = f"{self._gl.api_url}/projects/{self._project.encoded_id}/repository/files"
-        headers = {**self._gl.headers, "PRIVATE-TOKEN": self._token}
-        ref = {"ref": self.records_branch}
-
-        def there(path: str) -> bool:
-            url = f"{base}/{quote(path, safe='')}"
-            with self._gl.session.head(
-                url, headers=headers, params=ref, timeout=self._timeout
-            ) as answer:
-                if answer.status_code == 404:
-                    return False
-                self._check(answer.status_code, answer.text)
-                return True
-
-        with self._errors(f"reading the {self.records_branch} branch"):
-            with ThreadPoolExecutor(min(8, len(paths))) as pool:
-                found = list(pool.map(there, paths))
-            for path, yes in zip(paths, found, strict=True):
-                if yes:
-                    url = f"{base}/{quote(path, safe='')}/raw"
-                    with self._gl.session.get(
-                        url, headers=headers, params=ref, timeout=self._timeout
-                    ) as answer:
-                        self._check(answer.status_code, answer.text)
-                        return path, answer.content
+        with ThreadPoolExecutor(min(LOOKUPS, len(paths))) as pool:
+            there = list(pool.map(self._head, paths))
+        for path, sha in zip(paths, there, strict=True):
+            data = self._raw(path) if sha is not None else None
+            if data is not None:
+                return path, data
         return None
+
+    # ------------------------------------------------------------------------------ files
+
+    def _file_url(self, path: str) -> str:
+        return f"{self._base}/files/{quote(path, safe='')}"
+
+    def _head(self, path: str) -> str | None:
+        """The SHA-256 of *path* on the branch (HEAD: metadata only), None if it is not
+        there ("" if GitLab did not say)."""
+        with self._gl.session.head(
+            self._file_url(path),
+            headers=self._headers,
+            params={"ref": self.records_branch},
+            timeout=self._timeout,
+        ) as answer:
+            if answer.status_code == 404:
+                return None
+            self._check(answer.status_code, answer.text)
+            return str(answer.headers.get("X-Gitlab-Content-Sha256") or "")
+
+    def _raw(self, path: str) -> bytes | None:
+        with self._gl.session.get(
+            f"{self._file_url(path)}/raw",
+            headers=self._headers,
+            params={"ref": self.records_branch},
+            timeout=self._timeout,
+        ) as answer:
+            if answer.status_code == 404:
+                return None
+            self._check(answer.status_code, answer.text)
+            return bytes(answer.content)
 
     @staticmethod
     def _check(status: int, text: str) -> None:
@@ -133,3 +250,13 @@ class RecordsBranch:
             raise gitlab.GitlabAuthenticationError(response_code=401)
         if status >= 300:
             raise gitlab.GitlabGetError(response_code=status, error_message=text[:200])
+
+
+def commit_message(paths: Sequence[str]) -> str:
+    """The message of a commit of records: a title, then a line naming each."""
+    return f"mlreport: {len(paths)} record(s)\n\n" + "".join(f"{TRAILER}{p}\n" for p in paths)
+
+
+def _changed(files: Sequence[StoredFile], branch: _Branch) -> list[StoredFile]:
+    """The *files* that *branch* does not hold byte for byte (by SHA-256)."""
+    return [f for f in files if branch.stored.get(f.path) != hashlib.sha256(f.data).hexdigest()]

@@ -90,6 +90,9 @@ class LocalPlatform:
     def close(self) -> None:
         pass
 
+    def open_pull(self, sha: str) -> int | None:
+        return None
+
     def head_sha(self, target: Target) -> str:
         return target.sha or ""
 

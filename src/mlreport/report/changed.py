@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from mlreport.pairing import Paired
 
 MAX_LISTED = 10_000  # broken examples listed in report.json (all of them are in changed.csv)
 CSV_FILE = "changed.csv"
+_SPECIAL = re.compile(r'[,"\r\n]')  # what makes the csv module quote a field
 
 
 def changes_section(paired: Paired | None) -> dict[str, Any] | None:
@@ -44,17 +46,20 @@ def changes_section(paired: Paired | None) -> dict[str, Any] | None:
 def _examples(paired: Paired, positions: np.ndarray, change: str) -> list[dict[str, Any]]:
     assert paired.true is not None and paired.old is not None and paired.new is not None
     labels = paired.labels
-    ids = paired.ids
+    ids = paired.ids[positions].tolist() if paired.ids is not None else [None] * positions.size
+    columns = (paired.rows, paired.true, paired.old, paired.new)
     return [
         {
-            "id": ids[p].item() if ids is not None else None,
-            "row": int(paired.rows[p]),
-            "true": labels[paired.true[p]],
-            "baseline": labels[paired.old[p]],
-            "new": labels[paired.new[p]],
+            "id": id_,
+            "row": row,
+            "true": labels[true],
+            "baseline": labels[old],
+            "new": labels[new],
             "change": change,
         }
-        for p in positions.tolist()
+        for id_, row, true, old, new in zip(
+            ids, *(column[positions].tolist() for column in columns), strict=True
+        )
     ]
 
 
@@ -67,19 +72,36 @@ def changed_csv(paired: Paired | None) -> str | None:
     if not positions.size:
         return None
     assert paired.old is not None and paired.new is not None
-    labels = np.array([_cell(label) for label in paired.labels], dtype=object)
+    k = len(paired.labels)
     true, old, new = paired.true[positions], paired.old[positions], paired.new[positions]
-    kind = np.where(old == true, "broken", np.where(new == true, "fixed", "changed"))
+    used, each = np.unique((true * k + old) * k + new, return_inverse=True)
+    fields = [_field(_cell(label)) for label in paired.labels]
+    tails = np.array([_tail(fields, code, k) for code in used.tolist()], dtype=object)
     if paired.ids is not None:
-        first: Any = [_cell(str(v)) for v in paired.ids[positions].tolist()]
+        first = [_field(_cell(str(v))) for v in paired.ids[positions].tolist()]
         header = "id"
     else:
-        first, header = paired.rows[positions].tolist(), "row"
+        first, header = [str(row) for row in paired.rows[positions].tolist()], "row"
+    lines = map(str.__add__, first, tails[each.reshape(-1)].tolist())
+    return f"{header},true,baseline,new,change\n" + "".join(lines)
+
+
+def _tail(fields: list[str], code: int, k: int) -> str:
+    """What follows the first cell on the line of every example whose (true, baseline, new)
+    codes make *code* -- the same for all of them, so made once."""
+    true, old, new = code // (k * k), code // k % k, code % k
+    change = "broken" if old == true else "fixed" if new == true else "changed"
+    return f",{fields[true]},{fields[old]},{fields[new]},{change}\n"
+
+
+def _field(text: str) -> str:
+    """*text* as the csv module writes it among other fields: quoted when it holds a comma,
+    a quote or a line break, else as it is."""
+    if not _SPECIAL.search(text):
+        return text
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([header, "true", "baseline", "new", "change"])
-    writer.writerows(zip(first, labels[true], labels[old], labels[new], kind, strict=True))
-    return out.getvalue()
+    csv.writer(out, lineterminator="\n").writerow([text, ""])
+    return out.getvalue()[:-2]  # without the empty field's "," and the line end
 
 
 def _cell(text: str) -> str:

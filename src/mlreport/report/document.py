@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from mlreport import REPORT_SCHEMA, __version__, redact
 from mlreport.charts.figure import Image
 from mlreport.evaluation import Evaluation
 from mlreport.files import printable
+from mlreport.integrations import mlflow
 from mlreport.report.changed import changes_section
 from mlreport.runcmd import RunResult
 
@@ -44,15 +46,19 @@ def build_document(
         "task_inferred": pred.task_inferred if pred else None,
         "n_predictions": pred.n if pred else None,
         "inputs": {
-            "metrics": [str(p) for p in evaluation.inputs.metrics],
-            "predictions": str(evaluation.inputs.predictions or "") or None,
-            "history": str(evaluation.inputs.history or "") or None,
+            "metrics": [_named(p) for p in evaluation.inputs.metrics],
+            "predictions": _named(evaluation.inputs.predictions),
+            "history": str(evaluation.inputs.history[0]) if evaluation.inputs.history else None,
+            "params": [str(p) for p in evaluation.inputs.params],
             "baseline": _baseline(evaluation),
+            "mlflow": mlflow.provenance(evaluation.mlflow_runs, evaluation.baseline),
         },
+        "ci": {"run_url": _run_url()},
         "confidence": evaluation.inputs.confidence,
         "metrics": [asdict(row) for row in evaluation.metrics],
         "gates": [{**asdict(g), "passed": g.passed} for g in evaluation.gates],
         "checks": [asdict(c) for c in evaluation.checks],
+        "params": [asdict(p) for p in evaluation.params],
         **_data(evaluation),
         "paired": _paired(evaluation),
         "changes": changes_section(evaluation.paired),
@@ -195,6 +201,7 @@ def _history(evaluation: Evaluation) -> dict[str, Any] | None:
         final[name] = float(finite[-1]) if finite.size else None
     return {
         "path": str(history.path),
+        "paths": [str(p) for p in history.paths or (history.path,)],
         "x": history.x_name,
         "steps": int(history.x.size),
         "series": list(history.series),
@@ -225,3 +232,18 @@ def clean(value: Any) -> Any:
 
 def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _named(path: Path | None) -> str | None:
+    """An input file as the user named it: its URL when it was fetched from one."""
+    from mlreport.errors import SHOWN_AS
+
+    return SHOWN_AS.get(str(path), str(path)) if path else None
+
+
+def _run_url() -> str | None:
+    import os
+
+    from mlreport.platforms.runlink import run_url
+
+    return run_url(os.environ)

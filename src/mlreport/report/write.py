@@ -66,6 +66,17 @@ def write_report(
         broken = exc
     images, failures = _images(drawn)
     document = build_document(evaluation, images, run, options.title, failures)
+    if options.attach:
+        from mlreport.report.attachments import attach
+
+        attached = attach(options.attach, directory)
+        document["attachments"] = [
+            {"kind": a.kind, "name": a.name, "path": a.path or None, "markdown": a.markdown or None}
+            for a in attached
+        ]
+        document["notes"] = [*document.get("notes", []), *(n for a in attached for n in a.notes)]
+    else:
+        document["attachments"] = []
     json_path = directory / "report.json"
     write_atomic(json_path, dumps(document))
     _write_changed(evaluation, directory)
@@ -135,6 +146,9 @@ def chart_jobs(evaluation: Evaluation, directory: Path) -> list[ChartJob]:
             binary = len(labels) == 2
             curves = [replace(c, label=hide(c.label)) for c in classification.curves]
             jobs.append((draw_curves, (curves, directory, binary)))
+    if evaluation.curves:  # ROC/PR points from plots files, when the predictions have none
+        curves = [replace(c, label=hide(c.label)) for c in evaluation.curves]
+        jobs.append((draw_curves, (curves, directory, False)))
     regression = evaluation.regression
     if regression is not None and regression.y_true.size:
         step = max(1, regression.y_true.size // MAX_POINTS)

@@ -457,6 +457,40 @@ def test_commit_creates_a_branch_then_updates_and_deletes(
     assert (branch.commit["id"], branch.merged, branch.default) == (second.id, False, False)
 
 
+def test_listing_commits_by_path_newest_first_in_pages_without_totals(
+    gitlab: FakeGitLab, http: requests.Session
+) -> None:
+    shas = [
+        gitlab.put_file(GITLAB_PROJECT, "records", f"records/{name}/r.npz", b"r", message=name)
+        for name in ("a", "b", "a2", "c")
+    ]
+
+    def listed(**query: str) -> requests.Response:
+        answer = http.get(api(gitlab, COMMITS), params=query)
+        assert answer.status_code == 200, answer.text
+        return answer
+
+    every = listed(ref_name="records")
+    main = gitlab.branch_head(GITLAB_PROJECT, "main")
+    assert [c["id"] for c in every.json()] == [*shas[::-1], main]
+    assert "x-total" not in every.headers and "x-total-pages" not in every.headers
+    assert every.headers["x-next-page"] == ""
+    a = listed(ref_name="records", path="records/a")
+    assert [c["message"] for c in a.json()] == ["a"]
+    assert [c["id"] for c in listed(ref_name="records", path="records").json()] == shas[::-1]
+    page = listed(ref_name="records", path="records", per_page="2")
+    assert [c["id"] for c in page.json()] == shas[:1:-1]
+    assert page.headers["x-next-page"] == "2" and 'rel="next"' in page.headers["Link"]
+    assert 'rel="last"' not in page.headers["Link"]
+    last = listed(ref_name="records", path="records", per_page="2", page="2")
+    assert [c["id"] for c in last.json()] == shas[1::-1]
+    assert last.headers["x-next-page"] == "3"  # a full page: GitLab does not count further
+    assert last.headers["x-prev-page"] == "1" and 'rel="first"' in last.headers["Link"]
+    assert listed(ref_name="nope").json() == []  # an unknown ref lists nothing
+    default = listed(path="README.md").json()
+    assert [c["title"] for c in default] == ["Initial commit"]
+
+
 def test_move_chmod_start_sha_and_force(gitlab: FakeGitLab, http: requests.Session) -> None:
     gitlab.put_file(GITLAB_PROJECT, "work", "a.txt", b"a")
     start = gitlab.branch_head(GITLAB_PROJECT, "work")

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from mlreport.errors import PublishError
-from mlreport.platforms.base import ImageFile
+from mlreport.platforms.base import ImageFile, StoredFile
 from mlreport.platforms.context import PublishOptions
 from mlreport.platforms.github import GitHubPlatform
 from tests.fakes.fixtures import GITHUB_REPO, GITHUB_TOKEN
@@ -93,3 +93,32 @@ def test_images_found_on_the_branch_are_linked_to_a_commit_that_has_them(
     finally:
         first.close()
         second.close()
+
+
+def test_a_rerun_stores_an_identical_record_for_nothing_and_another_in_one_request(
+    github: FakeGitHub,
+) -> None:
+    """Images already there and the record of a re-run of the same commit: nothing more when
+    it is the stored one (the same blob SHA), one contents request (with the SHA of the blob
+    it replaces) when it differs."""
+    path = f"records/default/{'a' * 40}/record.npz"
+    one = platform(github)
+    try:
+        one.host_images([image("a.png", b"a")], [StoredFile(path, b"first")]).finish()
+        before = len(github.requests)
+        hosted = one.host_images([image("a.png", b"a")], [StoredFile(path, b"first")])
+        middle = len(github.requests)
+        hosted.finish()
+        assert all(r.method == "GET" for r in github.requests[before:])  # the branch, read
+        assert len(github.requests) == middle  # and nothing beside the comment
+        hosted = one.host_images([image("a.png", b"a")], [StoredFile(path, b"second")])
+        middle = len(github.requests)
+        hosted.finish()
+        (put,) = github.requests[middle:]
+        assert put.method == "PUT" and "/contents/" in put.path and put.json["sha"]
+        assert github.branch_files(GITHUB_REPO, "mlreport-assets")[path] == b"second"
+        before = len(github.requests)
+        one.host_images([], [StoredFile(path, b"second")]).finish()  # no image at all
+        assert [r.method for r in github.requests[before:]] == ["GET"]  # the tree
+    finally:
+        one.close()

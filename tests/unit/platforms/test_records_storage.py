@@ -125,16 +125,3 @@ def test_finding_costs_two_sequential_requests_on_github(github: FakeGitHub) -> 
     assert len(asked) == 2, asked  # the tree (recursive), then the blob
     assert asked[0].startswith("GET") and "/git/trees/" in asked[0]
     assert "/git/blobs/" in asked[1]
-
-
-def test_finding_on_gitlab_asks_at_once_then_reads_one(gitlab: FakeGitLab) -> None:
-    publish(on_gitlab(gitlab), [], [record(SHAS[2])])
-    before = len(gitlab.requests)
-    platform = on_gitlab(gitlab)()
-    try:
-        paths = [f"records/default/{sha}/record.npz" for sha in SHAS]
-        assert platform.find_file(paths) == (paths[2], b"record" + SHAS[2].encode())
-    finally:
-        platform.close()
-    asked = [r.method for r in gitlab.requests[before:]]
-    assert asked.count("HEAD") == len(SHAS) and asked[-1] == "GET"  # HEADs together, one read
