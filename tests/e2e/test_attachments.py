@@ -85,9 +85,11 @@ def test_what_cannot_be_attached_is_one_line_exit_2(
 ) -> None:
     if content is not None:
         (project / name).write_bytes(content)
-    result = cli("render", "-p", "p.csv", "--attach", name, "-o", "out")
+    result = cli("render", "-p", "p.csv", "--attach", name, "--attach", "extra.png", "-o", "out")
     assert result.code == 2, result.output
     assert f"{name}: {message}" in result.err and len(result.err.strip().splitlines()) == 1
+    md = (project / "out" / "report.md").read_text(encoding="utf-8")  # written all the same
+    assert "![extra.png](attachments/1-extra.png)" in md and f"not attached: {name}" in md
 
 
 def test_attachments_are_uploaded_with_the_charts_on_github(

@@ -64,7 +64,7 @@ output_options = [
     option(
         "--openmetrics",
         env="OPENMETRICS",
-        type=FILE,
+        type=click.Path(path_type=Path, dir_okay=False),  # written: a path, never a URL
         help="Also write the numeric metrics as OpenMetrics text (GitLab metrics reports).",
     ),
 ]

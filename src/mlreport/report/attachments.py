@@ -41,29 +41,36 @@ class Attachment:
     notes: tuple[str, ...] = ()
 
 
-def attach(files: Sequence[Path], directory: Path) -> list[Attachment]:
-    """Copy *files* into the report *directory* and describe them."""
+def attach(files: Sequence[Path], directory: Path) -> tuple[list[Attachment], list[InputError]]:
+    """Copy *files* into the report *directory* and describe them; the files that cannot be
+    attached, as errors (the caller writes the report first, then raises the first)."""
     if not files:
-        return []
+        return [], []
     folder = directory / FOLDER
     make_directory(folder, "-o")
     copied: dict[Path, str] = {}
-    out = []
+    out, errors = [], []
     for path in files:
-        suffix = path.suffix.lower()
-        if not path.is_file():
-            raise InputError(path, "attachment not found", "check --attach")
-        if suffix in IMAGES:
-            out.append(Attachment("image", path.name, _copy(path, directory, copied, path)))
-        elif suffix in MARKDOWN:
-            out.append(_markdown(path, directory, copied))
-        else:
-            raise InputError(
-                path,
-                f"cannot attach a {suffix or 'file without extension'}",
-                "attach PNG, JPEG, GIF or SVG images, or Markdown (.md) files",
-            )
-    return out
+        try:
+            out.append(_one(path, directory, copied))
+        except InputError as exc:
+            errors.append(exc)
+    return out, errors
+
+
+def _one(path: Path, directory: Path, copied: dict[Path, str]) -> Attachment:
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise InputError(path, "attachment not found", "check --attach")
+    if suffix in IMAGES:
+        return Attachment("image", path.name, _copy(path, directory, copied, path))
+    if suffix in MARKDOWN:
+        return _markdown(path, directory, copied)
+    raise InputError(
+        path,
+        f"cannot attach a {suffix or 'file without extension'}",
+        "attach PNG, JPEG, GIF or SVG images, or Markdown (.md) files",
+    )
 
 
 def _copy(source: Path, directory: Path, copied: dict[Path, str], named: Path) -> str:

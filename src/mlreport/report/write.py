@@ -69,14 +69,18 @@ def write_report(
     if options.attach:
         from mlreport.report.attachments import attach
 
-        attached = attach(options.attach, directory)
+        attached, unattached = attach(options.attach, directory)
         document["attachments"] = [
             {"kind": a.kind, "name": a.name, "path": a.path or None, "markdown": a.markdown or None}
             for a in attached
         ]
-        document["notes"] = [*document.get("notes", []), *(n for a in attached for n in a.notes)]
+        document["notes"] = [
+            *document.get("notes", []),
+            *(n for a in attached for n in a.notes),
+            *(f"not attached: {e}" for e in unattached),
+        ]
     else:
-        document["attachments"] = []
+        document["attachments"], unattached = [], []
     json_path = directory / "report.json"
     write_atomic(json_path, dumps(document))
     _write_changed(evaluation, directory)
@@ -89,6 +93,8 @@ def write_report(
         markdown_path.unlink(missing_ok=True)
         raise
     write_atomic(markdown_path, markdown)
+    if unattached:  # the report is written, with a note: then the error (exit 2)
+        raise unattached[0]
     return ReportFiles(
         directory, markdown_path, json_path, images, document["status"], document["summary"]
     )
