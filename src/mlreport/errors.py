@@ -93,11 +93,16 @@ class UsageError(MlreportError):
 SHOWN_AS: dict[str, str] = {}
 
 
+def shown_as(path: object) -> str:
+    """*path* as the user named it: the URL of a fetched file, else the path itself."""
+    return SHOWN_AS.get(str(path), str(path))
+
+
 class InputError(MlreportError):
     """A problem with an input file, always naming the file (by its URL, when fetched)."""
 
     def __init__(self, path: object, message: str, hint: str | None = None) -> None:
-        self.path = SHOWN_AS.get(str(path), str(path))
+        self.path = shown_as(path)
         super().__init__(f"{self.path}: {message}", hint)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from mlreport import baselines
 from mlreport.compare import MetricRow, compare
 from mlreport.config import Directions, ReportInputs
-from mlreport.errors import SHOWN_AS, BaselineNotFound
+from mlreport.errors import BaselineNotFound, shown_as
 from mlreport.evaluate.groups import GroupTable, fold_summary, gap_metrics, group_rows, slice_table
 from mlreport.evaluate.predictions import (
     ClassificationEval,
@@ -123,7 +123,7 @@ def _evaluate(
     current: dict[str, tuple[MetricValue, str]] = {}
     files = [(path, _metrics_of(path, result)) for path in inputs.metrics]
     for name, value, path in named_by_file(files):
-        _add(current, name, value, SHOWN_AS.get(str(path), str(path)), result.notes)
+        _add(current, name, value, shown_as(path), result.notes)
     spreads = {}
     if inputs.predictions is not None:
         spreads = _evaluate_predictions(result, inputs, current)
@@ -274,7 +274,7 @@ def _evaluate_predictions(
     assert inputs.predictions is not None
     pred = load_predictions(inputs.predictions, inputs.prediction_options)
     result.predictions = pred
-    source = SHOWN_AS.get(str(inputs.predictions), str(inputs.predictions))
+    source = shown_as(inputs.predictions)
     computed: Mapping[str, float]
     if pred.task == "classification":
         result.classification = evaluate_classification(pred)

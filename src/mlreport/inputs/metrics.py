@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from mlreport.errors import InputError
+from mlreport.errors import InputError, shown_as
 from mlreport.inputs._files import read_text
 from mlreport.inputs.structured import DuplicateKey, nested_too_deeply, parse_json, parse_yaml
 
@@ -55,15 +55,8 @@ def named_by_file(files: Sequence[tuple[Path, Metrics]]) -> list[tuple[str, Metr
     for path, metrics in files:
         for name, value in metrics.items():
             shared = counts[name] > given[path.as_posix()]
-            out.append((f"{_shown(path)}:{name}" if shared else name, value, path))
+            out.append((f"{shown_as(path)}:{name}" if shared else name, value, path))
     return out
-
-
-def _shown(path: Path) -> str:
-    """A file as the user named it (its URL, when fetched from one)."""
-    from mlreport.errors import SHOWN_AS
-
-    return SHOWN_AS.get(str(path), path.as_posix())
 
 
 def parse_metrics(text: str, path: Path, *, fmt: str | None = None) -> Metrics:

@@ -113,11 +113,12 @@ def _image_file(folder: Path, link: str) -> bytes | None:
     if not file.is_relative_to(root) or not file.is_file():
         return None
     content = file.read_bytes()
-    if content.startswith(IMAGE_SIGNATURES) or (file.suffix.lower() == ".svg" and _svg(content)):
-        return content
-    return None
+    return content if is_image(content, file.suffix) else None
 
 
-def _svg(content: bytes) -> bool:
-    head = content[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<svg", b"<?xml", b"<!--")) and b"<svg" in content[:65536].lower()
+def is_image(content: bytes, suffix: str) -> bool:
+    """A PNG, JPEG or GIF by its signature, or an SVG file (*suffix* .svg) by its start."""
+    if suffix.lower() == ".svg":
+        head = content[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        return head.startswith((b"<svg", b"<?xml", b"<!--")) and b"<svg" in content[:65536].lower()
+    return content.startswith(IMAGE_SIGNATURES)

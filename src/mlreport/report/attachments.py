@@ -22,11 +22,11 @@ from urllib.parse import quote, unquote
 
 from mlreport.errors import InputError
 from mlreport.files import make_directory
+from mlreport.inputs.report import is_image
 
 FOLDER = "attachments"
 IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".svg"}
 MARKDOWN = {".md", ".markdown"}
-SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
 MAX_BYTES = 10 * 1024 * 1024  # GitHub renders images up to 10 MB in comments
 _LINK = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -80,19 +80,12 @@ def _copy(source: Path, directory: Path, copied: dict[Path, str], named: Path) -
     data = real.read_bytes()
     if len(data) > MAX_BYTES:
         raise InputError(named, f"is {len(data) / 1e6:.1f} MB: attach images of 10 MB at most")
-    if not _is_image(data, real.suffix.lower()):
+    if not is_image(data, real.suffix):
         raise InputError(named, "is not an image of the kind its name says")
     name = f"{len(copied) + 1}-{_UNSAFE.sub('_', real.name)}"
     shutil.copyfile(real, directory / FOLDER / name)
     copied[real] = f"{FOLDER}/{name}"
     return copied[real]
-
-
-def _is_image(data: bytes, suffix: str) -> bool:
-    if suffix == ".svg":
-        head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-        return head.startswith((b"<svg", b"<?xml", b"<!--")) and b"<svg" in data[:65536].lower()
-    return data.startswith(SIGNATURES)
 
 
 def _markdown(path: Path, directory: Path, copied: dict[Path, str]) -> Attachment:

@@ -236,9 +236,9 @@ def dumps(document: dict[str, Any]) -> str:
 
 def _named(path: Path | None) -> str | None:
     """An input file as the user named it: its URL when it was fetched from one."""
-    from mlreport.errors import SHOWN_AS
+    from mlreport.errors import shown_as
 
-    return SHOWN_AS.get(str(path), str(path)) if path else None
+    return shown_as(path) if path else None
 
 
 def _run_url() -> str | None:
