@@ -7,6 +7,9 @@ tables of the report's Data and Fairness sections.
 
 from __future__ import annotations
 
+import contextvars
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,8 +84,11 @@ def check_data(
                 f"has no column in common with {current.path}",
                 "--reference-data is the same kind of data (e.g. the training set)",
             )
-        _drift(report, current, reference, compared, prediction_options, options)
-    report.integrity = integrity(current, reference, compared)
+    with ThreadPoolExecutor(1) as pool:  # beside the drift (NumPy lets go of the GIL)
+        found = pool.submit(contextvars.copy_context().run, integrity, current, reference, compared)
+        if reference is not None:
+            _drift(report, current, reference, compared, prediction_options, options)
+        report.integrity = found.result()
     _integrity_checks(report)
     if options.sensitive:
         _fairness(report, current, pred, options.sensitive, min_size)
@@ -128,20 +134,30 @@ def _drift(
     prediction_options: PredictionOptions,
     options: DataOptions,
 ) -> None:
-    for name in compared:
-        method, threshold = report.overrides.get(name, (None, None))
-        report.drift.append(
-            column_drift(reference.columns[name], current.columns[name], method, threshold)
-        )
-    report.drift_share, report.dataset_drift = dataset_drift(report.drift, options.drift_share)
+    pairs: list[tuple[str, str | None, float | None]] = [
+        (name, *report.overrides.get(name, (None, None))) for name in compared
+    ]
     target = prediction_options.target_col
-    if target in current.columns and target in reference.columns:
-        report.label_drift = column_drift(reference.columns[target], current.columns[target])
-    for name in (prediction_options.pred_col, prediction_options.score_col):
-        if name in current.columns and name in reference.columns:
-            report.prediction_drift.append(
-                column_drift(reference.columns[name], current.columns[name])
-            )
+    own = [target, prediction_options.pred_col, prediction_options.score_col]
+    pairs += [
+        (n, None, None)
+        for n in dict.fromkeys(own)
+        if n in current.columns and n in reference.columns and n not in compared
+    ]
+
+    def drift_of(pair: tuple[str, str | None, float | None]) -> Drift:
+        name, method, threshold = pair
+        return column_drift(reference.columns[name], current.columns[name], method, threshold)
+
+    # NumPy sorts without the GIL: one column per CPU (each in the caller's context, which
+    # holds its floating-point error state)
+    with ThreadPoolExecutor(min(4, os.cpu_count() or 1)) as pool:
+        found = [pool.submit(contextvars.copy_context().run, drift_of, p) for p in pairs]
+        drifts = {p[0]: f.result() for p, f in zip(pairs, found, strict=True)}
+    report.drift = [drifts[name] for name in compared]
+    report.drift_share, report.dataset_drift = dataset_drift(report.drift, options.drift_share)
+    report.label_drift = drifts.get(target)
+    report.prediction_drift = [drifts[n] for n in own[1:] if n in drifts]
     drifted = [d.column for d in report.drift if d.drifted]
     computed = [d for d in report.drift if d.drifted is not None]
     report.notes += [

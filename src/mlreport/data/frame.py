@@ -26,8 +26,8 @@ _MISSING_TEXT = ("", "nan", "na", "n/a", "null", "none")
 
 @dataclass(frozen=True)
 class Column:
-    """One column. Numeric: *values* (float64, NaN missing). Categorical: *codes* (int64,
-    -1 missing) into *categories* (text, distinct)."""
+    """One column. Numeric: *values* (float64, NaN missing). Categorical: *codes* (int32 or
+    int64, -1 missing) into *categories* (text, distinct)."""
 
     name: str
     kind: ColumnKind
@@ -87,11 +87,9 @@ class Column:
         """A uint64 per row that depends only on the value (the same category has the same
         hash in any file; every missing value hashes alike)."""
         if self.values is not None:
-            values = np.where(np.isnan(self.values), np.nan, self.values + 0.0)  # -0.0 -> 0.0
-            bits = values.view(np.uint64).copy()
-            bits[np.isnan(self.values)] = np.uint64(0x7FF8000000000001)
-            result: np.ndarray = bits
-            return result
+            bits: np.ndarray = (self.values + 0.0).view(np.uint64)  # a copy; -0.0 -> 0.0
+            bits[np.isnan(self.values)] = np.uint64(0x7FF8000000000001)  # every NaN alike
+            return bits
         assert self.codes is not None
         table = np.array([_text_hash(c) for c in self.categories] + [0x5EED], dtype=np.uint64)
         return table[np.where(self.codes < 0, len(self.categories), self.codes)]
@@ -105,13 +103,27 @@ class Frame:
     n_rows: int
     columns: dict[str, Column] = field(default_factory=dict)
 
-    def row_hashes(self, names: Sequence[str]) -> np.ndarray:
-        """A uint64 per row over the columns *names* (in that order)."""
-        out = np.full(self.n_rows, np.uint64(0xCBF29CE484222325), dtype=np.uint64)
+    def row_hashes(self, names: Sequence[str], *more: Sequence[str]) -> list[np.ndarray]:
+        """A uint64 per row over the columns *names* (in that order), and one over each of
+        *more*: each column is hashed once for all of them."""
+        selections = [list(names), *map(list, more)]
+        order = list(dict.fromkeys(name for selection in selections for name in selection))
+        wanted = [set(selection) for selection in selections]
+        for i, selection in enumerate(selections[1:], 1):
+            if [name for name in order if name in wanted[i]] != selection:  # not in that order
+                wanted[i] = set()
+        outs = [np.full(self.n_rows, np.uint64(0xCBF29CE484222325)) for _ in selections]
         with np.errstate(over="ignore"):
-            for name in names:
-                out = out * _MIX ^ self.columns[name].row_hashes()
-        return out
+            for name in order:
+                column = self.columns[name].row_hashes()
+                for out, chosen in zip(outs, wanted, strict=True):
+                    if name in chosen:
+                        out *= _MIX
+                        out ^= column
+        for i, selection in enumerate(selections):
+            if not wanted[i] and selection:  # hashed in its own order, on its own
+                outs[i] = self.row_hashes(selection)[0]
+        return outs
 
 
 def _text_hash(text: str) -> int:
@@ -142,7 +154,7 @@ def column_of(raw: Raw) -> Column:
         return Column(raw.name, "numeric", values=lookup[raw.data])
     categories: list[str] = []
     index: dict[str, int] = {}
-    remap = np.full(len(raw.values), -1, dtype=np.int64)
+    remap = np.full(len(raw.values), -1, dtype=raw.data.dtype)  # codes keep their width
     for i, text in enumerate(texts):
         if text is None:
             continue

@@ -43,13 +43,14 @@ def integrity(frame: Frame, reference: Frame | None, compared: Sequence[str]) ->
         name for name, column in frame.columns.items() if frame.n_rows and column.is_constant()
     ]
     names = list(frame.columns)
-    hashes = frame.row_hashes(names) if names else np.zeros(0, dtype=np.uint64)
-    ordered = np.sort(hashes)  # a sort, not np.unique: several times faster on uint64
-    duplicates = int(np.count_nonzero(ordered[1:] == ordered[:-1]))
+    leaking = reference is not None and bool(compared)
+    hashes = frame.row_hashes(names, *([compared] if leaking else [])) if names else []
+    ordered = np.sort(hashes[0]) if hashes else np.zeros(0, dtype=np.uint64)  # not np.unique:
+    duplicates = int(np.count_nonzero(ordered[1:] == ordered[:-1]))  # a sort is much faster
     leaked = None
-    if reference is not None and compared:
-        mine = np.sort(frame.row_hashes(compared))  # sorted queries: a sequential search
-        theirs = np.sort(reference.row_hashes(compared))
+    if reference is not None and leaking:
+        mine = np.sort(hashes[1])  # sorted queries: a sequential search
+        theirs = np.sort(reference.row_hashes(compared)[0])
         leaked = int(np.count_nonzero(_contains(theirs, mine))) if theirs.size else 0
     return Integrity(frame.n_rows, missing, constant, duplicates, leaked, tuple(compared))
 

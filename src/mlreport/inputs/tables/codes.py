@@ -22,7 +22,8 @@ Kind = Literal["int", "float", "codes"]
 
 @dataclass(frozen=True)
 class Raw:
-    """One column as read: numbers where every value parsed as one, else codes into ``values``."""
+    """One column as read: numbers where every value parsed as one, else codes into ``values``
+    (int64, or int32 from pyarrow)."""
 
     name: str
     kind: Kind

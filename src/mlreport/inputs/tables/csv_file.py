@@ -4,6 +4,7 @@ text; a vectorised scan over the bytes checks every row's width first."""
 from __future__ import annotations
 
 import csv
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,23 +70,29 @@ class CsvTable:
         # every column: then NumPy itself rejects a row of another width (no scan needed)
         every = list(names) == self.columns and ndmin == 1
         indices = None if every else [self.columns.index(name) for name in names]
-        try:
-            return np.loadtxt(
-                self.path,
-                delimiter=self.delimiter,
-                skiprows=1,
-                usecols=indices,
-                dtype=dtype,
-                comments=None,
-                quotechar='"',
-                encoding="utf-8",
-                ndmin=ndmin,
-                max_rows=max_rows,
-            )
-        except UnicodeDecodeError as exc:
-            raise utf8_error_in_file(self.path, exc) from None
+        with warnings.catch_warnings():
+            # blank lines do not count towards max_rows (NumPy warns that they once did)
+            warnings.filterwarnings("ignore", "Input line", UserWarning)
+            try:
+                return np.loadtxt(
+                    self.path,
+                    delimiter=self.delimiter,
+                    skiprows=1,
+                    usecols=indices,
+                    dtype=dtype,
+                    comments=None,
+                    quotechar='"',
+                    encoding="utf-8",
+                    ndmin=ndmin,
+                    max_rows=max_rows,
+                )
+            except UnicodeDecodeError as exc:
+                raise utf8_error_in_file(self.path, exc) from None
 
     def raw(self, names: Sequence[str]) -> list[Raw]:
+        fast = self._arrow("raw", names)
+        if fast is not None:
+            return fast  # type: ignore[no-any-return]
         self._check_shape()
         for kind, dtype in (("int", np.int64), ("float", np.float64)):
             try:
@@ -111,6 +118,9 @@ class CsvTable:
         width, quotes included); some of them: after the scan, which also measures them."""
         from mlreport.inputs.tables.mixed import read_mixed
 
+        fast = self._arrow("mixed", names)
+        if fast is not None:
+            return fast  # type: ignore[no-any-return]
         widths = None
         if list(names) != self.columns:
             self._check_shape()
@@ -137,6 +147,9 @@ class CsvTable:
         return [encode_bytes(name, table[f"f{j}"]) for j, name in enumerate(names)]
 
     def numbers(self, names: Sequence[str]) -> np.ndarray:
+        fast = self._arrow("numbers", names)
+        if fast is not None:
+            return fast  # type: ignore[no-any-return]
         self._check_shape()
         try:
             return np.asarray(self._load(names, np.float64), dtype=np.float64)
@@ -148,6 +161,14 @@ class CsvTable:
         except ValueError as exc:
             raise self._diagnose(exc) from None
         return _objects_to_floats(self, names, matrix)
+
+    def _arrow(self, how: str, names: Sequence[str]) -> Any:
+        """What pyarrow reads (:mod:`.arrow_csv`: large files), or None."""
+        from mlreport.inputs.tables import arrow_csv
+
+        if not names or not arrow_csv.wanted(self.path):
+            return None
+        return getattr(arrow_csv, how)(self.path, self.delimiter, self.columns, names)
 
     def _check_shape(self) -> None:
         """Every row has as many fields as the header.
