@@ -43,7 +43,10 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "/repos/{owner}/{repo}/commits/{commit_sha}/comments": ("get", "post"),
     "/repos/{owner}/{repo}/comments/{comment_id}": ("patch", "delete"),
     # pull requests and repositories
-    "/repos/{owner}/{repo}/pulls/{pull_number}": ("get",),
+    "/repos/{owner}/{repo}/pulls/{pull_number}": ("get", "patch"),
+    # mlreport pr create: open (or find and update) a pull request, label it
+    "/repos/{owner}/{repo}/pulls": ("get", "post"),
+    "/repos/{owner}/{repo}/issues/{issue_number}/labels": ("post",),
     # the open pull request of a pushed commit (push workflows, Jenkins, local runs)
     "/repos/{owner}/{repo}/commits/{commit_sha}/pulls": ("get",),
     "/repos/{owner}/{repo}": ("get",),

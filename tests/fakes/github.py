@@ -80,6 +80,7 @@ _WRITE_PERMISSIONS = {
     "issues": "issues=write; pull_requests=write",
     "contents": "contents=write",
     "checks": "checks=write",
+    "pulls": "pull_requests=write",
 }
 
 RUNNER_VERSION = "2.321.0"
@@ -109,6 +110,7 @@ class _Issue:
     user: str
     created_at: float
     pull: JSON | None = None  # head/base of a pull request
+    labels: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -159,6 +161,7 @@ class _Repo:
     private: bool
     created_at: float
     fork: bool = False
+    allow_auto_merge: bool = True  # the repository setting "Allow auto-merge"
     issues: dict[int, _Issue] = field(default_factory=dict)
     comments: dict[int, JSON] = field(default_factory=dict)
     comment_issue: dict[int, int] = field(default_factory=dict)
@@ -1059,8 +1062,8 @@ class FakeGitHub(FakePlatform):
             "locked": False,
             "title": issue.title,
             "user": self._user(issue.user),
-            "body": None,
-            "labels": [],
+            "body": pull.get("body"),
+            "labels": [self._label_json(repo, name) for name in issue.labels],
             "milestone": None,
             "active_lock_reason": None,
             "created_at": _iso(issue.created_at),
@@ -1097,8 +1100,17 @@ class FakeGitHub(FakePlatform):
                 "statuses": link(f"{api}/statuses/{pull['head_sha']}"),
             },
             "author_association": self._association(repo, issue.user),
-            "auto_merge": None,
-            "draft": False,
+            "auto_merge": (
+                {
+                    "enabled_by": self._user(self.user_login),
+                    **pull["auto_merge"],
+                    "commit_title": issue.title,
+                    "commit_message": "",
+                }
+                if pull.get("auto_merge")
+                else None
+            ),
+            "draft": bool(pull.get("draft")),
             "merged": False,
             "mergeable": True,
             "rebaseable": True,
@@ -1133,6 +1145,111 @@ class FakeGitHub(FakePlatform):
             raise HTTPError(422, f"No commit found for SHA: {sha}")
         found.sort(key=lambda i: -i.number)
         return Response.json(200, [self._pull_json(repo, i) for i in found])
+
+    # -- pull requests opened by mlreport (pr create)
+
+    def _list_pulls(self, req: Request) -> Response:
+        """GET …/pulls: filtered by state (default open), head ("owner:branch") and base;
+        newest first, paged."""
+        repo = self._repo(req)
+        state, head, base = req.arg("state", "open"), req.arg("head"), req.arg("base")
+        found = []
+        for issue in sorted(repo.issues.values(), key=lambda i: -i.number):
+            pull = issue.pull
+            if pull is None or (state != "all" and pull.get("state", "open") != state):
+                continue
+            owner = pull["head_repo"].split("/")[0] if pull["head_repo"] else repo.owner
+            if head is not None and head != f"{owner}:{pull['head_ref']}":
+                continue
+            if base is not None and base != pull["base_ref"]:
+                continue
+            found.append(self._pull_json(repo, issue))
+        return self._paged(req, found)
+
+    def _create_pull(self, req: Request) -> Response:
+        """POST …/pulls: head and base are branches of this repository; 422 as GitHub says
+        it when one is missing, when they have the same commit, or when an open pull request
+        of that head exists."""
+        repo = self._repo(req)
+        self._writable(req, repo, "pulls")
+        data = self._body(req)
+        head, base = data["head"].split(":")[-1], data["base"]
+        head_sha, base_sha = (repo.refs.get(f"refs/heads/{b}") for b in (head, base))
+        if head_sha is None or base_sha is None:
+            field_name = "head" if head_sha is None else "base"
+            raise HTTPError(422, _validation_failed("PullRequest", field_name, "invalid"))
+        if head_sha == base_sha:
+            raise HTTPError(422, f"No commits between {base} and {head}")
+        for issue in repo.issues.values():
+            pull = issue.pull
+            if pull and pull.get("state", "open") == "open" and pull["head_ref"] == head:
+                raise HTTPError(422, f"A pull request already exists for {repo.owner}:{head}.")
+        number = max([0, *repo.issues]) + 1
+        issue = _Issue(number, data["title"], self.user_login, time.time())
+        issue.pull = {
+            "head_sha": head_sha, "head_ref": head, "base_ref": base, "base_sha": base_sha,
+            "head_repo": None, "body": data.get("body"), "draft": bool(data.get("draft")),
+        }  # fmt: skip
+        repo.issues[number] = issue
+        body = self._pull_json(repo, issue)
+        return Response.json(201, body, {"Location": body["url"]})
+
+    def _update_pull(self, req: Request) -> Response:
+        repo = self._repo(req)
+        self._writable(req, repo, "pulls")
+        issue = self._issue(repo, req, "pull_number")
+        if issue.pull is None:
+            raise HTTPError(404, "Not Found")
+        data = self._body(req)
+        if "title" in data:
+            issue.title = data["title"]
+        if "body" in data:
+            issue.pull["body"] = data["body"]
+        if "state" in data:
+            issue.pull["state"] = data["state"]
+        return Response.json(200, self._pull_json(repo, issue))
+
+    def _add_labels(self, req: Request) -> Response:
+        repo = self._repo(req)
+        self._writable(req, repo, "issues")
+        issue = self._issue(repo, req)
+        labels = issue.labels
+        for name in self._body(req).get("labels", []):
+            if name not in labels:
+                labels.append(name)
+        return Response.json(200, [self._label_json(repo, n) for n in labels])
+
+    def _label_json(self, repo: _Repo, name: str) -> JSON:
+        number = sum(ord(c) for c in name)
+        return {
+            "id": number, "node_id": _node_id("LA", number), "name": name,
+            "url": f"{self.api_url}/repos/{repo.full_name}/labels/{quote(name)}",
+            "description": None, "color": "ededed", "default": False,
+        }  # fmt: skip
+
+    def _graphql(self, req: Request) -> Response:
+        """POST /api/graphql, the one mutation mlreport sends: enablePullRequestAutoMerge
+        (GraphQL has no OpenAPI description: the query and its variables are checked here).
+        A repository without "allow auto-merge" answers as GitHub does, with an error."""
+        self.authenticate(req)
+        data = json.loads(req.body or b"{}")
+        query, variables = data.get("query", ""), data.get("variables") or {}
+        if "enablePullRequestAutoMerge" not in query or "$id: ID!" not in query:
+            return Response.json(200, {"errors": [{"message": "unsupported query"}]})
+        with self._lock:
+            for repo in self._repos.values():
+                for issue in repo.issues.values():
+                    node = _node_id("PR", repo.id * 1000 + issue.number)
+                    if issue.pull is None or node != variables.get("id"):
+                        continue
+                    if not repo.allow_auto_merge:
+                        message = "Pull request Auto merge is not allowed for this repository"
+                        return Response.json(200, {"errors": [{"message": message}]})
+                    method = variables.get("method", "MERGE")
+                    issue.pull["auto_merge"] = {"merge_method": method.lower()}
+                    payload = {"pullRequest": {"number": issue.number, "url": ""}}
+                    return Response.json(200, {"data": {"enablePullRequestAutoMerge": payload}})
+        return Response.json(200, {"errors": [{"message": "Could not resolve to a node"}]})
 
     def _get_repo(self, req: Request) -> Response:
         return Response.json(200, self._repo_json(self._repo(req), full=True))
@@ -1808,6 +1925,10 @@ class FakeGitHub(FakePlatform):
             ("PATCH", f"{r}/comments/{{comment_id}}", self._update_commit_comment),
             ("DELETE", f"{r}/comments/{{comment_id}}", self._delete_commit_comment),
             ("GET", f"{r}/pulls/{{pull_number}}", self._get_pull),
+            ("PATCH", f"{r}/pulls/{{pull_number}}", self._update_pull),
+            ("GET", f"{r}/pulls", self._list_pulls),
+            ("POST", f"{r}/pulls", self._create_pull),
+            ("POST", f"{r}/issues/{{issue_number}}/labels", self._add_labels),
             ("GET", f"{r}/commits/{{commit_sha}}/pulls", self._commit_pulls),
             ("GET", r, self._get_repo),
             ("GET", f"{r}/branches/{{branch}}", self._get_branch),
@@ -1837,3 +1958,4 @@ class FakeGitHub(FakePlatform):
         web = frozenset({"rest"})
         self.route("GET", "/{owner}/{repo}/blob/{rest}", self._web_blob, api=False, greedy=web)
         self.route("GET", "/{owner}/{repo}/raw/{rest}", self._web_raw, api=False, greedy=web)
+        self.route("POST", "/api/graphql", self._graphql, api=False)
