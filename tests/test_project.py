@@ -145,6 +145,7 @@ FLOORS = (
     {"evaluation"},
     {"report", "recording"},
     {"publish", "demo"},
+    {"proposal"},
     {"cli"},
     {"__main__"},
 )

@@ -1224,7 +1224,7 @@ class FakeGitHub(FakePlatform):
         return {
             "id": number, "node_id": _node_id("LA", number), "name": name,
             "url": f"{self.api_url}/repos/{repo.full_name}/labels/{quote(name)}",
-            "description": None, "color": "ededed", "default": False,
+            "description": "", "color": "ededed", "default": False,
         }  # fmt: skip
 
     def _graphql(self, req: Request) -> Response:

@@ -119,6 +119,9 @@ class _MergeRequest:
     author: str
     created_at: float
     state: str = "opened"  # opened, closed, merged
+    description: str | None = None
+    labels: list[str] = field(default_factory=list)
+    auto_merge: bool = False
 
 
 @dataclass
@@ -162,6 +165,7 @@ class FakeGitLab(FakePlatform):
         self.token = token
         self.job_token: str | None = "ci-job-token-123"  # None: no job token is valid
         self.user_username = "project_42_bot"
+        self.refuse_auto_merge = 0  # 405 answers to auto-merge before one is accepted
         self._projects: dict[int, _Project] = {}
         self._user_ids: dict[str, int] = {}
         self._ids = itertools.count(5001)
@@ -485,6 +489,76 @@ class FakeGitLab(FakePlatform):
         shown = [m for m in found if state in (None, m.state)]
         return Response.json(200, [self._mr_json(p, m) for m in shown])
 
+    # -- merge requests opened by mlreport (pr create)
+
+    def _list_merge_requests(self, req: Request) -> Response:
+        p = self._project(req)
+        state = req.arg("state") or "all"
+        source, target = req.arg("source_branch"), req.arg("target_branch")
+        found = [
+            self._mr_json(p, m)
+            for m in sorted(p.merge_requests.values(), key=lambda m: -m.iid)
+            if state in ("all", m.state)
+            and source in (None, m.source_branch)
+            and target in (None, m.target_branch)
+        ]
+        return self._paged(req, found)
+
+    def _create_merge_request(self, req: Request) -> Response:
+        """POST …/merge_requests: both branches must exist; 409 when an open merge request
+        of the source branch exists (GitLab's words)."""
+        p = self._project(req)
+        self._writable(req, p)
+        data = self._fields(req)
+        source, target = data["source_branch"], data["target_branch"]
+        head = p.git.head(source)
+        if head is None or p.git.head(target) is None:
+            missing = "source_branch" if head is None else "target_branch"
+            raise HTTPError(400, {"message": {missing: ["is invalid"]}})
+        for m in p.merge_requests.values():
+            if m.state == "opened" and m.source_branch == source:
+                message = (
+                    f"Another open merge request already exists for this source branch: !{m.iid}"
+                )
+                raise HTTPError(409, {"message": [message]})
+        iid = max([0, *p.merge_requests]) + 1
+        mr = _MergeRequest(
+            iid, next(self._ids), head, data["title"], source, target, None,
+            self.user_username, time.time(), description=data.get("description"),
+            labels=_labels(data.get("labels")),
+        )  # fmt: skip
+        p.merge_requests[iid] = mr
+        p.commits.add(head)
+        return Response.json(201, self._mr_json(p, mr))
+
+    def _update_merge_request(self, req: Request) -> Response:
+        p = self._project(req)
+        self._writable(req, p)
+        mr = self._merge_request(p, req)
+        data = self._fields(req)
+        mr.title = data.get("title", mr.title)
+        mr.description = data.get("description", mr.description)
+        if "labels" in data:
+            mr.labels = _labels(data["labels"])
+        mr.sha = p.git.head(mr.source_branch) or mr.sha
+        return Response.json(200, self._mr_json(p, mr))
+
+    def _merge_merge_request(self, req: Request) -> Response:
+        """PUT …/merge: only setting auto-merge (auto_merge, or the deprecated
+        merge_when_pipeline_succeeds) is served; *refuse_auto_merge* answers 405 that many
+        times first, as GitLab does until the new merge request's pipeline exists."""
+        p = self._project(req)
+        self._writable(req, p)
+        mr = self._merge_request(p, req)
+        data = self._fields(req)
+        if not (data.get("auto_merge") or data.get("merge_when_pipeline_succeeds")):
+            raise HTTPError(405, {"message": "405 Method Not Allowed"})  # a merge now: unserved
+        if self.refuse_auto_merge > 0:
+            self.refuse_auto_merge -= 1
+            raise HTTPError(405, {"message": "405 Method Not Allowed"})
+        mr.auto_merge = True
+        return Response.json(200, self._mr_json(p, mr))
+
     def close_merge_request(self, project: str, iid: int, state: str = "merged") -> None:
         with self._lock:
             self._project_or_fail(project).merge_requests[iid].state = state
@@ -497,7 +571,7 @@ class FakeGitLab(FakePlatform):
             "iid": mr.iid,
             "project_id": p.id,
             "title": mr.title,
-            "description": None,
+            "description": mr.description,
             "state": mr.state,
             "created_at": _iso(mr.created_at),
             "updated_at": _iso(mr.created_at),
@@ -510,9 +584,10 @@ class FakeGitLab(FakePlatform):
             "author": self._user(mr.author),
             "assignees": [],
             "reviewers": [],
-            "labels": [],
-            "draft": False,
-            "work_in_progress": False,
+            "labels": list(mr.labels),
+            "draft": mr.title.startswith(("Draft:", "[Draft]", "(Draft)")),
+            "work_in_progress": mr.title.startswith(("Draft:", "[Draft]", "(Draft)")),
+            "merge_when_pipeline_succeeds": mr.auto_merge,
             "merge_status": "can_be_merged",
             "detailed_merge_status": "mergeable",
             "sha": mr.sha,
@@ -1151,6 +1226,10 @@ class FakeGitLab(FakePlatform):
             ("GET", "/user", self._get_current_user),
             ("GET", p, self._get_project),
             ("GET", mr, self._get_merge_request),
+            ("PUT", mr, self._update_merge_request),
+            ("PUT", f"{mr}/merge", self._merge_merge_request),
+            ("GET", f"{p}/merge_requests", self._list_merge_requests),
+            ("POST", f"{p}/merge_requests", self._create_merge_request),
             ("GET", f"{mr}/notes", self._list_notes),
             ("POST", f"{mr}/notes", self._create_note),
             ("PUT", f"{mr}/notes/{{note_id}}", self._update_note),
@@ -1196,3 +1275,9 @@ class FakeGitLab(FakePlatform):
             api=False,
             greedy=frozenset({"namespace"}),
         )
+
+
+def _labels(value: object) -> list[str]:
+    """Labels as GitLab takes them: a comma-separated string or a list."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])  # type: ignore[call-overload]
+    return [str(item).strip() for item in items if str(item).strip()]

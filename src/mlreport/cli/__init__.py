@@ -36,6 +36,7 @@ _COMMANDS = {
     "publish": ("mlreport.cli.publish", "publish"),
     "runner": ("mlreport.cli.runner", "runner"),
     "schema": ("mlreport.cli.schema", "schema"),
+    "pr": ("mlreport.cli.pr", "pr"),
 }
 
 

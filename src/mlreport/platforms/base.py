@@ -77,10 +77,35 @@ class ImageFile:
 
 @dataclass(frozen=True)
 class StoredFile:
-    """A file to keep in the repository (a record: ``records/<id>/<commit>/record.npz``)."""
+    """A file to keep in the repository (a record: ``records/<id>/<commit>/record.npz``; a
+    file of ``pr create``, *executable* when its mode is)."""
 
     path: str
     data: bytes
+    executable: bool = False
+
+
+@dataclass(frozen=True)
+class Committed:
+    """What committing files to a branch did: its *head* after (None: the branch is not
+    there and nothing differs from the base), the paths written, whether it was made."""
+
+    head: str | None
+    written: tuple[str, ...] = ()
+    created: bool = False
+
+
+class NothingToPropose(PublishError):
+    """The branch has no commit its base lacks: there is no pull request to open."""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A pull/merge request opened (*created*) or found open and updated."""
+
+    number: int
+    url: str
+    created: bool
 
 
 @dataclass(frozen=True)
@@ -132,6 +157,25 @@ class Platform(Protocol):
     ) -> str:
         """Record the outcome on the commit (GitHub check run, GitLab commit status);
         returns its URL."""
+
+    def default_branch(self) -> str:
+        """The repository's default branch (one request)."""
+
+    def commit_files(
+        self, branch: str, base: str, files: Sequence[StoredFile], message: str
+    ) -> Committed:
+        """Commit those of *files* that differ to *branch* -- made from commit *base* when it
+        is not there, else on its head -- through the API, never with git."""
+
+    def propose(
+        self, branch: str, into: str, title: str, body: str, labels: Sequence[str], draft: bool
+    ) -> Proposal:
+        """Open a pull/merge request of *branch* into *into*, or update the open one's title,
+        body and labels."""
+
+    def auto_merge(self, proposal: Proposal) -> str:
+        """Merge *proposal* once its checks pass; what the platform said (a PublishError
+        when it refuses)."""
 
     def close(self) -> None:
         """Release connections."""

@@ -10,15 +10,18 @@ from typing import Any
 from mlreport.errors import PublishError
 from mlreport.platforms.base import (
     Comment,
+    Committed,
     Hosted,
     Identity,
     ImageFile,
+    Proposal,
     StoredFile,
     Target,
     translated,
 )
 from mlreport.platforms.github_api import client, explain
 from mlreport.platforms.github_assets import AssetsBranch
+from mlreport.platforms.github_pr import GitHubPulls
 from mlreport.platforms.marker import truncate
 
 MAX_BODY = 65_536
@@ -47,6 +50,7 @@ class GitHubPlatform:
         self._repo = self._gh.get_repo(repo)  # lazy: the client is
         self._comments: dict[str, Any] = {}
         self._assets = AssetsBranch(self._repo, assets_branch, server_url, repo, self._errors)
+        self._pulls = GitHubPulls(self._repo, self._errors)
 
     def close(self) -> None:
         self._gh.close()
@@ -140,6 +144,25 @@ class GitHubPlatform:
 
     def find_file(self, paths: Sequence[str]) -> tuple[str, bytes] | None:
         return self._assets.find(paths)
+
+    # --------------------------------------------------------------------- pr create
+
+    def default_branch(self) -> str:
+        return self._pulls.default_branch()
+
+    def commit_files(
+        self, branch: str, base: str, files: Sequence[StoredFile], message: str
+    ) -> Committed:
+        return self._pulls.commit_files(branch, base, files, message)
+
+    def propose(
+        self, branch: str, into: str, title: str, body: str, labels: Sequence[str], draft: bool
+    ) -> Proposal:
+        return self._pulls.propose(branch, into, title, body, labels, draft)
+
+    def auto_merge(self, proposal: Proposal) -> str:
+        with self._errors(f"enabling auto-merge on pull request #{proposal.number}"):
+            return self._pulls.auto_merge(proposal)
 
     # ------------------------------------------------------------------------------ helpers
 

@@ -17,15 +17,18 @@ from typing import Any
 from mlreport.errors import PlatformError, PublishError
 from mlreport.platforms.base import (
     Comment,
+    Committed,
     Hosted,
     Identity,
     ImageFile,
+    Proposal,
     StoredFile,
     Target,
     rate_limited,
     translated,
     transport_error,
 )
+from mlreport.platforms.gitlab_mr import GitLabMerges
 from mlreport.platforms.gitlab_records import RecordsBranch
 from mlreport.platforms.retry import bounded_retry
 
@@ -64,6 +67,7 @@ class GitLabPlatform:
             self._gl, self._project, token, timeout, records_branch, self._errors
         )
         self._notes: dict[str, Any] = {}
+        self._merges = GitLabMerges(self._gl, self._project, token, timeout, self._errors)
 
     def close(self) -> None:
         self._gl.session.close()
@@ -218,6 +222,24 @@ class GitLabPlatform:
                     response_code=answer.status_code, error_message=answer.text[:200]
                 )
             return str(answer.json()["url"])
+
+    # --------------------------------------------------------------------- pr create
+
+    def default_branch(self) -> str:
+        return self._merges.default_branch()
+
+    def commit_files(
+        self, branch: str, base: str, files: Sequence[StoredFile], message: str
+    ) -> Committed:
+        return self._merges.commit_files(branch, base, files, message)
+
+    def propose(
+        self, branch: str, into: str, title: str, body: str, labels: Sequence[str], draft: bool
+    ) -> Proposal:
+        return self._merges.propose(branch, into, title, body, labels, draft)
+
+    def auto_merge(self, proposal: Proposal) -> str:
+        return self._merges.auto_merge(proposal)
 
     def _errors(self, doing: str) -> AbstractContextManager[None]:
         return translated(explain, doing, self.project_path)

@@ -11,8 +11,18 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from mlreport.errors import UsageError
 from mlreport.files import make_directory, write_atomic
-from mlreport.platforms.base import Comment, Hosted, Identity, ImageFile, StoredFile, Target
+from mlreport.platforms.base import (
+    Comment,
+    Committed,
+    Hosted,
+    Identity,
+    ImageFile,
+    Proposal,
+    StoredFile,
+    Target,
+)
 
 MAX_BODY = 1_000_000
 
@@ -93,6 +103,24 @@ class LocalPlatform:
     def open_pull(self, sha: str) -> int | None:
         return None
 
+    # pr create: a pull request needs a platform (the local "platform" writes files only)
+
+    def default_branch(self) -> str:
+        raise _no_pulls()
+
+    def commit_files(
+        self, branch: str, base: str, files: Sequence[StoredFile], message: str
+    ) -> Committed:
+        raise _no_pulls()
+
+    def propose(
+        self, branch: str, into: str, title: str, body: str, labels: Sequence[str], draft: bool
+    ) -> Proposal:
+        raise _no_pulls()
+
+    def auto_merge(self, proposal: Proposal) -> str:
+        raise _no_pulls()
+
     def head_sha(self, target: Target) -> str:
         return target.sha or ""
 
@@ -109,3 +137,10 @@ class LocalPlatform:
         }
         path.write_text(json.dumps(check, indent=2) + "\n", encoding="utf-8")
         return str(path)
+
+
+def _no_pulls() -> UsageError:
+    return UsageError(
+        "pr create opens a pull request on GitHub or GitLab, not in local files",
+        "pass --platform github or gitlab (with --repo and a token)",
+    )
