@@ -47,6 +47,9 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     # mlreport pr create: open (or find and update) a pull request, label it
     "/repos/{owner}/{repo}/pulls": ("get", "post"),
     "/repos/{owner}/{repo}/issues/{issue_number}/labels": ("post",),
+    # runner cleanup --rerun: the workflow run of a job whose spot runner was reclaimed
+    "/repos/{owner}/{repo}/actions/runs/{run_id}": ("get",),
+    "/repos/{owner}/{repo}/actions/runs/{run_id}/rerun": ("post",),
     # the open pull request of a pushed commit (push workflows, Jenkins, local runs)
     "/repos/{owner}/{repo}/commits/{commit_sha}/pulls": ("get",),
     "/repos/{owner}/{repo}": ("get",),

@@ -133,7 +133,7 @@ def test_version_is_single_sourced() -> None:
 # its own part. (Imports inside functions count: they are how heavy modules load lazily.)
 FLOORS = (
     {"errors", ""},
-    {"config", "_resources", "git", "redact", "files", "remote"},
+    {"config", "_resources", "git", "redact", "files", "remote", "notice"},
     {"console", "runcmd"},
     {"platforms"},
     {"inputs"},

@@ -8,7 +8,8 @@ Every wait is bounded, so that ``run`` always gets to write the report:
 - the output is read until the command exits, then at most :data:`READ_GRACE` seconds more
   (a background process, or one in a new session, may hold the stream open for hours);
 - SIGTERM/SIGINT (a cancelled CI job) go to the command's whole process group; a group
-  still running :data:`KILL_GRACE` seconds later gets SIGKILL;
+  still running :data:`KILL_GRACE` seconds later gets SIGKILL; so does a spot interruption
+  notice (:mod:`mlreport.notice`): the instance goes two minutes later;
 - a line without a newline is passed on in pieces: memory stays bounded by
   :data:`CHUNK` + :data:`MAX_PENDING`, whatever the command prints.
 """
@@ -27,10 +28,11 @@ import time
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 from typing import BinaryIO
 
-from mlreport import redact
+from mlreport import notice, redact
 
 TAIL_LINES = 50
 MAX_LINE_CHARS = 400
@@ -98,7 +100,7 @@ def run_command(
     except OSError as exc:
         return RunResult(shown, 126, 0.0, [], 0, f"cannot run {command[0]}: {exc.strerror}")
     output = _Output(out, redactor, tail_lines)
-    guard = _Signals(process)
+    guard = _Signals(process, notice.location(env))
     with process, guard:
         assert process.stdout is not None
         stopped, exited = _pump(process, process.stdout.fileno(), output, guard)
@@ -109,6 +111,8 @@ def run_command(
     if code < 0:
         notes.append(f"killed by signal {signal_name(-code)}")
         code = 128 - code
+    if guard.notice:
+        notes.append(f"stopped: {guard.notice}; the job was interrupted")
     if guard.killed:
         notes.append(f"SIGKILL after {KILL_GRACE:g} s: it did not stop on {guard.received}")
     if stopped:
@@ -223,12 +227,14 @@ class _Signals:
     """SIGTERM/SIGINT passed on to the command's process group while it runs, mlreport
     staying to write the report; SIGKILL for the group if it is still there later."""
 
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], notice: Path | None = None) -> None:
         self.process = process
         self.received: str | None = None
         self.at: float | None = None
         self.killed = False
+        self.notice: str | None = None  # a spot interruption notice, once seen
         self._previous: dict[int, object] = {}
+        self._watch, self._looked = notice, 0.0
 
     def __enter__(self) -> _Signals:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -246,6 +252,12 @@ class _Signals:
         self._group(signum)
 
     def escalate(self, now: float) -> None:
+        if self._watch is not None and self.notice is None and now - self._looked >= 1.0:
+            self._looked = now
+            self.notice = notice.read(self._watch)  # the machine goes in two minutes: stop
+            if self.notice is not None and self.received is None:
+                self.received, self.at = "a spot interruption notice", now
+                self._group(signal.SIGTERM)
         due = self.at is not None and not self.killed and now - self.at >= KILL_GRACE
         if due and (self.process.poll() is None or self._group_alive()):
             self.killed = self._group(signal.SIGKILL)

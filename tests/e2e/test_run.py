@@ -251,3 +251,50 @@ def test_a_huge_line_without_an_end_keeps_memory_bounded(tmp_path: Path) -> None
     assert peak_kib < 150 * 1024  # the largest process: mlreport, well under the 200 MB
     tail = report(tmp_path / "out")["run"]["output_tail"]
     assert len(tail) == 1 and tail[0].endswith("x…") and len(tail[0]) == 400
+
+
+def test_a_spot_interruption_notice_stops_the_command_and_the_report_says_so(
+    tmp_path: Path,
+) -> None:
+    """The runner's boot script leaves EC2's two-minute notice in $RUNNER_TEMP: run stops
+    the command (SIGTERM to its group) and writes the report well within the two minutes."""
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    notice = temp / "mlreport-spot-interruption.json"
+    script = (
+        "import json, pathlib, sys, time\n"
+        "print('epoch 1', flush=True)\n"
+        f"pathlib.Path({str(notice)!r}).write_text(json.dumps("
+        "{'action': 'terminate', 'time': '2026-12-08T03:02:00Z'}))\n"
+        "time.sleep(60)\n"
+    )
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [PY, "-m", "mlreport", "run", "-o", "out", "--", PY, "-c", script],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "RUNNER_TEMP": str(temp), "MLREPORT_CHART_WORKERS": "0"},
+    )
+    output = process.communicate(timeout=60)[0].decode()
+    assert time.monotonic() - started < 15, output
+    assert process.returncode == 1, output
+    data = report(tmp_path / "out")
+    assert data["run"]["exit_code"] == 143
+    assert (
+        "stopped: EC2 is reclaiming this spot instance (terminate at 2026-12-08T03:02:00Z); "
+        "the job was interrupted" in data["run"]["error"]
+    )
+    assert "reclaiming this spot instance" in (tmp_path / "out" / "report.md").read_text()
+
+
+def test_no_notice_no_interruption(tmp_path: Path) -> None:
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    process = subprocess.Popen(
+        [PY, "-m", "mlreport", "run", "-o", "out", "--", PY, "-c", "import time; time.sleep(1.5)"],
+        cwd=tmp_path,
+        env={**os.environ, "RUNNER_TEMP": str(temp), "MLREPORT_CHART_WORKERS": "0"},
+    )
+    assert process.wait(timeout=60) == 0
+    assert report(tmp_path / "out")["run"]["error"] is None

@@ -670,3 +670,57 @@ def test_stop_with_no_options_stops_the_last_launch_from_here(
     again = cli("runner", "stop")
     assert again.code == 2
     assert one_error(again) == "nothing to stop; pass --label or --instance-id"
+
+
+# -- spot interruptions ----------------------------------------------------------------------
+
+
+def _reclaimed(aws: AwsFake, label: str, run_id: str) -> str:
+    """A spot runner's instance that EC2 took back mid-job (terminated, with EC2's reason)."""
+    instance = _managed(aws, label, "2099-01-01T00:00:00Z")
+    aws.ec2.create_tags(Resources=[instance], Tags=[{"Key": "mlreport:run-id", "Value": run_id}])
+    aws.ec2.terminate_instances(InstanceIds=[instance])
+    aws.faults.reclaim(instance)
+    return instance
+
+
+def test_cleanup_says_which_jobs_lost_their_spot_runner_and_reruns_them_once(
+    cli: CLI, env: dict[str, str], aws: AwsFake, gh: FakeGitHub
+) -> None:
+    instance = _reclaimed(aws, "mlreport-777-1", "777")
+    gh.add_workflow_run(REPO, 777, status="completed", conclusion="failure")
+
+    told = cli("runner", "cleanup", "--grace", "0s")  # without --rerun: said, not re-run
+    assert told.code == 0, told.output
+    assert f"interrupted: {instance} (mlreport-777-1) was a spot instance EC2 reclaimed" in told.out
+    assert gh.workflow_run(REPO, 777)["reruns"] == 0
+
+    dry = cli("runner", "cleanup", "--grace", "0s", "--rerun", "--dry-run")
+    assert "would re-run run 777 (attempt 2)" in dry.out
+    assert gh.workflow_run(REPO, 777)["reruns"] == 0
+
+    done = cli("runner", "cleanup", "--grace", "0s", "--rerun")
+    assert done.code == 0, done.output
+    assert f"re-ran run 777 (attempt 2): {gh.server_url}/{REPO}/actions/runs/777" in done.out
+    assert gh.workflow_run(REPO, 777)["reruns"] == 1
+
+    queued = cli("runner", "cleanup", "--grace", "0s", "--rerun")  # the next hour's sweep
+    assert "run 777 is queued: re-run it once it ends" in queued.out
+    gh.add_workflow_run(REPO, 777, status="completed", conclusion="failure", attempt=2)
+    again = cli("runner", "cleanup", "--grace", "0s", "--rerun")  # reclaimed again: once only
+    assert "run 777 was re-run already (attempt 2): not again" in again.out
+    assert gh.workflow_run(REPO, 777)["reruns"] == 0  # (the run as re-added: never re-run)
+
+
+def test_a_run_that_succeeded_or_an_on_demand_instance_is_not_rerun(
+    cli: CLI, env: dict[str, str], aws: AwsFake, gh: FakeGitHub
+) -> None:
+    _reclaimed(aws, "mlreport-778-1", "778")
+    gh.add_workflow_run(REPO, 778, status="completed", conclusion="success")
+    plain = _managed(aws, "mlreport-779-1", "2099-01-01T00:00:00Z")  # terminated normally
+    aws.ec2.terminate_instances(InstanceIds=[plain])
+    result = cli("runner", "cleanup", "--grace", "0s", "--rerun")
+    assert result.code == 0, result.output
+    assert "run 778 ended success: nothing to re-run" in result.out
+    assert plain not in result.out
+    assert gh.workflow_run(REPO, 778)["reruns"] == 0

@@ -221,6 +221,7 @@ class _State:
     action_faults: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
     held: dict[str, int] = field(default_factory=dict)  # delayed requests being held now
+    reclaimed: set[str] = field(default_factory=set)  # spot instances EC2 took back
 
 
 class AwsFaults(Served):
@@ -234,6 +235,8 @@ class AwsFaults(Served):
       ``InstanceMarketOptions.MarketType``) matching a rule of :meth:`fail_run_instances`, or
       asking for an instance type in a zone that does not offer it: EC2 answers Unsupported (400)
       there, moto only checks that the region offers the type;
+    - EC2 DescribeInstances of an instance :meth:`reclaim` named: its state reason is EC2's
+      for a spot interruption (``Server.SpotInstanceTermination``), which moto cannot produce;
     - SSM GetParameter (JSON protocol, ``X-Amz-Target: AmazonSSM.GetParameter``) for a name
       registered with :meth:`public_parameter`: moto serves only a few of AWS's public parameters
       (Amazon Linux, ECS, regions and services; not the Deep Learning AMIs) and refuses to create
@@ -290,6 +293,11 @@ class AwsFaults(Served):
             self._state = _State()
         self.subnet_zones = dict
         self.offered_zones = None
+
+    def reclaim(self, instance_id: str) -> None:
+        """Describe the (terminated) *instance_id* as a spot instance EC2 reclaimed."""
+        with self._lock:
+            self._state.reclaimed.add(instance_id)
 
     def fail_action(self, action: str, code: str, *, times: int = 1) -> None:
         """Answer the next *times* EC2 *action* requests (e.g. "DescribeInstances") with error
@@ -372,6 +380,8 @@ class AwsFaults(Served):
             answer = self._action_fault(action)
             if action == "RunInstances" and answer is None:
                 answer = self._run_instances(form)
+            if action == "DescribeInstances" and answer is None and self._state.reclaimed:
+                answer = _reclaimed(self._forward(method, target, headers, body), self._state)
         elif "x-amz-target" in lower:
             action = lower["x-amz-target"].rpartition(".")[2]
             self._record(f"{service}:{action}")
@@ -797,3 +807,35 @@ class AwsFake:
                 tags = {t["Key"]: t["Value"] for t in volume.get("Tags", [])}
                 found.append({**volume, "TagsDict": tags})
         return found
+
+
+def _reclaimed(answer: _Answer, state: _State) -> _Answer:
+    """DescribeInstances' XML with the state reason of each reclaimed instance made EC2's
+    for a spot interruption (the instance elements found by their own instanceId child)."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(answer.body)
+    namespace = root.tag.partition("}")[0] + "}" if root.tag.startswith("{") else ""
+    ET.register_namespace("", namespace.strip("{}"))
+    for item in root.iter(f"{namespace}item"):
+        found = item.find(f"{namespace}instanceId")
+        if (
+            found is None
+            or found.text not in state.reclaimed
+            or item.find(f"{namespace}instanceType") is None
+        ):
+            continue
+        reason = item.find(f"{namespace}stateReason")
+        if reason is None:
+            reason = ET.SubElement(item, f"{namespace}stateReason")
+        for child in list(reason):
+            reason.remove(child)
+        ET.SubElement(reason, f"{namespace}code").text = "Server.SpotInstanceTermination"
+        ET.SubElement(
+            reason, f"{namespace}message"
+        ).text = "Server.SpotInstanceTermination: Spot instance termination"
+    body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    headers = [
+        (k, str(len(body)) if k.lower() == "content-length" else v) for k, v in answer.headers
+    ]
+    return _Answer(answer.status, headers, body)

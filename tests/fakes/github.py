@@ -81,6 +81,7 @@ _WRITE_PERMISSIONS = {
     "contents": "contents=write",
     "checks": "checks=write",
     "pulls": "pull_requests=write",
+    "actions": "actions=write",
 }
 
 RUNNER_VERSION = "2.321.0"
@@ -162,6 +163,7 @@ class _Repo:
     created_at: float
     fork: bool = False
     allow_auto_merge: bool = True  # the repository setting "Allow auto-merge"
+    workflow_runs: dict[int, JSON] = field(default_factory=dict)  # id -> status, conclusion, …
     issues: dict[int, _Issue] = field(default_factory=dict)
     comments: dict[int, JSON] = field(default_factory=dict)
     comment_issue: dict[int, int] = field(default_factory=dict)
@@ -1146,6 +1148,67 @@ class FakeGitHub(FakePlatform):
         found.sort(key=lambda i: -i.number)
         return Response.json(200, [self._pull_json(repo, i) for i in found])
 
+    # -- workflow runs (runner cleanup --rerun)
+
+    def add_workflow_run(
+        self,
+        repo: str,
+        run_id: int,
+        *,
+        status: str = "completed",
+        conclusion: str | None = "failure",
+        attempt: int = 1,
+    ) -> None:
+        with self._lock:
+            self._repo_or_fail(repo).workflow_runs[run_id] = {
+                "status": status, "conclusion": conclusion, "attempt": attempt, "reruns": 0,
+            }  # fmt: skip
+
+    def workflow_run(self, repo: str, run_id: int) -> JSON:
+        with self._lock:
+            return dict(self._repo_or_fail(repo).workflow_runs[run_id])
+
+    def _workflow_run_json(self, repo: _Repo, run_id: int, run: JSON) -> JSON:
+        api = f"{self.api_url}/repos/{repo.full_name}/actions/runs/{run_id}"
+        sha = repo.refs.get(f"refs/heads/{repo.default_branch}", EMPTY_TREE)
+        return {
+            "id": run_id, "node_id": _node_id("WFR", run_id), "name": "Train on a GPU",
+            "head_branch": repo.default_branch, "head_sha": sha, "run_number": run_id % 1000,
+            "run_attempt": run["attempt"], "display_title": "Train on a GPU",
+            "event": "workflow_dispatch", "status": run["status"],
+            "conclusion": run["conclusion"], "path": ".github/workflows/train.yml",
+            "workflow_id": 1, "url": api,
+            "html_url": f"{self.server_url}/{repo.full_name}/actions/runs/{run_id}",
+            "created_at": _iso(repo.created_at), "updated_at": _iso(repo.created_at),
+            "head_commit": None, "head_repository": self._repo_json(repo),
+            "repository": self._repo_json(repo), "jobs_url": f"{api}/jobs",
+            "logs_url": f"{api}/logs", "check_suite_url": f"{api}/check-suite",
+            "cancel_url": f"{api}/cancel", "rerun_url": f"{api}/rerun",
+            "artifacts_url": f"{api}/artifacts", "workflow_url": f"{api}/workflow",
+            "pull_requests": [],
+        }  # fmt: skip
+
+    def _get_workflow_run(self, req: Request) -> Response:
+        repo = self._repo(req)
+        run_id = int(req.params["run_id"])
+        run = repo.workflow_runs.get(run_id)
+        if run is None:
+            raise HTTPError(404, "Not Found")
+        return Response.json(200, self._workflow_run_json(repo, run_id, run))
+
+    def _rerun_workflow(self, req: Request) -> Response:
+        """POST …/rerun: a completed run starts its next attempt; 403 while it is running."""
+        repo = self._repo(req)
+        self._writable(req, repo, "actions")
+        run = repo.workflow_runs.get(int(req.params["run_id"]))
+        if run is None:
+            raise HTTPError(404, "Not Found")
+        if run["status"] != "completed":
+            raise HTTPError(403, "This workflow is already running")
+        run.update(status="queued", conclusion=None, attempt=run["attempt"] + 1)
+        run["reruns"] += 1
+        return Response.json(201, {})
+
     # -- pull requests opened by mlreport (pr create)
 
     def _list_pulls(self, req: Request) -> Response:
@@ -1929,6 +1992,8 @@ class FakeGitHub(FakePlatform):
             ("GET", f"{r}/pulls", self._list_pulls),
             ("POST", f"{r}/pulls", self._create_pull),
             ("POST", f"{r}/issues/{{issue_number}}/labels", self._add_labels),
+            ("GET", f"{r}/actions/runs/{{run_id}}", self._get_workflow_run),
+            ("POST", f"{r}/actions/runs/{{run_id}}/rerun", self._rerun_workflow),
             ("GET", f"{r}/commits/{{commit_sha}}/pulls", self._commit_pulls),
             ("GET", r, self._get_repo),
             ("GET", f"{r}/branches/{{branch}}", self._get_branch),

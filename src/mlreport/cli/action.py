@@ -104,6 +104,7 @@ RUNNER_OPTIONS = (
     "gpu_check",
     "grace",
     "dry_run",
+    "rerun",
     "debug",
 )
 RUNNER_MODES = ("launch", "stop", "cleanup", "list")

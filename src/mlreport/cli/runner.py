@@ -251,10 +251,18 @@ def list_(**kw: Any) -> int:
     help="An instance younger than this is still booting: left alone without a runner.",
 )
 @option("--dry-run", env="DRY_RUN", is_flag=True, help="Print what would be done; do nothing.")
+@option(
+    "--rerun",
+    env="RERUN",
+    is_flag=True,
+    help="Re-run, once, the workflow runs whose spot runner EC2 reclaimed (the token needs "
+    "Actions: write).",
+)
 def cleanup(**kw: Any) -> int:
     """Terminate mlreport instances of the repository that are past their expiry or have no
-    online runner, and remove offline runners mlreport registered. For a scheduled
-    workflow (examples/workflows/github-gpu-cleanup.yml)."""
+    online runner, and remove offline runners mlreport registered; say which jobs lost their
+    spot runner (--rerun: run them again, once). For a scheduled workflow
+    (examples/workflows/github-gpu-cleanup.yml)."""
     from mlreport.runners import manage
 
     access = _access(kw)
@@ -262,7 +270,15 @@ def cleanup(**kw: Any) -> int:
     aws = _aws(kw)
     with _registry(access, kw["timeout"]) as registry:
         grace = timedelta(seconds=kw["grace"])
-        manage.cleanup(aws, registry, scope.name, click.echo, grace=grace, dry_run=kw["dry_run"])
+        manage.cleanup(
+            aws,
+            registry,
+            scope.name,
+            click.echo,
+            grace=grace,
+            dry_run=kw["dry_run"],
+            rerun=kw["rerun"],
+        )
     return EXIT_OK
 
 

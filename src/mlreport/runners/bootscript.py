@@ -11,7 +11,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from mlreport import __version__
+from mlreport import __version__, notice
 from mlreport.errors import UsageError
 
 MAX_USER_DATA = 16 * 1024  # EC2's limit on user data, before base64
@@ -75,6 +75,7 @@ def render(plan: BootPlan) -> str:
         runner_user=plan.runner_user,
         sudoers_dir=plan.sudoers_dir,
         download_url=plan.download_url,
+        notice_file=notice.FILE,
     )
     size = len(script.encode())
     if size > MAX_USER_DATA:

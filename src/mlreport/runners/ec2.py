@@ -86,6 +86,11 @@ class Instance:
         return self.tags.get(TAG_LABEL, "")
 
     @property
+    def reclaimed(self) -> bool:
+        """A spot instance that EC2 took back (its state reason says so)."""
+        return self.state in GONE_STATES and "Server.SpotInstanceTermination" in self.reason
+
+    @property
     def expires_at(self) -> datetime | None:
         return parse_time(self.tags.get(TAG_EXPIRES, ""))
 

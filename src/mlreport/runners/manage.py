@@ -5,7 +5,8 @@
   it could say the id); then remove the runner from GitHub (already gone is fine).
 - cleanup: terminate instances past their ``mlreport:expires-at``, and instances older than a
   grace period whose runner is not online (it never started, or finished and the machine did
-  not power off); remove offline runners that mlreport registered and no instance serves.
+  not power off); remove offline runners that mlreport registered and no instance serves; say
+  which spot instances EC2 reclaimed, and re-run their workflow runs once (:mod:`.reruns`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from mlreport.errors import RunnerError, UsageError
-from mlreport.runners import ec2
+from mlreport.runners import ec2, reruns
 from mlreport.runners.aws import Aws
 from mlreport.runners.registry import Registry, Runner
 
@@ -127,8 +128,10 @@ def cleanup(
     grace: timedelta,
     dry_run: bool = False,
     now: datetime | None = None,
+    rerun: bool = False,
 ) -> list[Action]:
     every = ec2.find(aws, repo=repo, states=(*ec2.LIVE_STATES, *ec2.GONE_STATES))
+    reruns.interrupted(every, registry, say, rerun=rerun, dry_run=dry_run)
     instances = [i for i in every if i.state in ec2.LIVE_STATES]
     runners = registry.runners() if registry is not None else None
     if registry is None:

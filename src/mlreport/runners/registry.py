@@ -102,6 +102,37 @@ class Registry:
             raise
         return True
 
+    def workflow_run(self, run_id: int) -> WorkflowRun:
+        """A workflow run of the repository (GET …/actions/runs/{id})."""
+        with self._errors(f"reading workflow run {run_id}"):
+            _, data = self._gh.requester.requestJsonAndCheck(
+                "GET", f"{self.scope.path}/actions/runs/{run_id}"
+            )
+        return WorkflowRun(
+            run_id,
+            str(data.get("status") or ""),
+            data.get("conclusion"),
+            int(data.get("run_attempt") or 1),
+            str(data.get("html_url") or ""),
+        )
+
+    def rerun(self, run_id: int) -> None:
+        """Run every job of a completed run again, as its next attempt (launch job too: a
+        new runner, under a new label)."""
+        with self._errors(f"re-running workflow run {run_id}"):
+            self._gh.requester.requestJsonAndCheck(
+                "POST", f"{self.scope.path}/actions/runs/{run_id}/rerun"
+            )
+
+
+@dataclass(frozen=True)
+class WorkflowRun:
+    id: int
+    status: str  # queued, in_progress, completed, …
+    conclusion: str | None  # success, failure, cancelled, … (None until completed)
+    attempt: int
+    url: str
+
 
 def _runner(data: dict[str, Any]) -> Runner:
     return Runner(

@@ -948,7 +948,7 @@ def test_every_route_is_an_operation_of_the_subset(github: FakeGitHub) -> None:
     operations = set(github.contract.templates())
     routes = {(r.method, r.template) for r in github._routes if r.api}
     assert routes <= operations
-    assert len(operations) == 37
+    assert len(operations) == 39
 
 
 # -- the subset and the event payloads -------------------------------------------------------------

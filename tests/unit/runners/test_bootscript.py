@@ -109,7 +109,15 @@ echo "{name} $*" >> "$STUB_LOG"
 STUBS = {
     "shutdown": "",
     "nvidia-smi": '[ "${STUB_GPU:-ok}" = ok ]',
-    "curl": 'while [ $# -gt 0 ]; do [ "$1" = -o ] && cp "$STUB_TARBALL" "$2"; shift; done',
+    # the instance metadata (STUB_SPOT: a spot instance, and its interruption notice) and
+    # the runner's tarball
+    "curl": 'case "$*" in *api/token*) echo IMDS-TOKEN ;; '
+    '*instance-life-cycle*) if [ -n "${STUB_SPOT:-}" ]; then echo spot; '
+    "else echo on-demand; fi ;; "
+    '*spot/instance-action*) if [ -n "${STUB_SPOT:-}" ]; then echo "$STUB_SPOT"; '
+    "else exit 22; fi ;; "
+    "esac; "
+    'while [ $# -gt 0 ]; do [ "$1" = -o ] && cp "$STUB_TARBALL" "$2"; shift; done',
     "useradd": "",
     "usermod": "",
     "getent": "exit 0",
@@ -129,6 +137,12 @@ echo "run.sh $*" >> "$STUB_LOG"
 set -a; . "$(dirname "$0")/.env"; set +a
 if [ "${STUB_JOB:-yes}" = yes ]; then
   "$ACTIONS_RUNNER_HOOK_JOB_STARTED"
+  "$ACTIONS_RUNNER_HOOK_JOB_COMPLETED"
+elif [ "$STUB_JOB" = spot ]; then  # a job runs until the spot notice reaches its temp folder
+  mkdir -p "$(dirname "$0")/_work/_temp"
+  "$ACTIONS_RUNNER_HOOK_JOB_STARTED"
+  notice="$(dirname "$0")/_work/_temp/mlreport-spot-interruption.json"
+  until [ -e "$notice" ]; do /bin/sleep 0.02; done
   "$ACTIONS_RUNNER_HOOK_JOB_COMPLETED"
 else  # no job comes: the runner idles until the idle timeout powers the machine off
   until grep -q "^shutdown -h now mlreport: no job" "$STUB_LOG"; do /bin/sleep 0.02; done
@@ -181,7 +195,8 @@ def test_boot_runs_the_runner_once_then_powers_off(tmp_path: Path) -> None:
     status, log = _boot(tmp_path, _plan(tmp_path, max_lifetime=120), STUB_SLEEP="0.3")
     assert status == 0
     assert "sleep 900" in log  # the idle timeout, in the background: 15 minutes
-    log = [line for line in log if not line.startswith("sleep ")]
+    imds = "http://169.254.169.254/"  # the spot watcher, in the background: not in order
+    log = [line for line in log if not line.startswith("sleep ") and imds not in line]
     assert log[0].startswith("shutdown -h +120 ")
     assert log[1] == "nvidia-smi "
     curl = next(line for line in log if line.startswith("curl "))
@@ -236,3 +251,24 @@ def test_ephemeral_registration_then_run(tmp_path: Path) -> None:
         "--name mlreport-42-1 --labels mlreport-42-1"
     )
     assert log.index(config) < log.index("run.sh ")
+
+
+NOTICE = '{"action": "terminate", "time": "2026-12-08T03:00:00Z"}'
+
+
+def test_a_spot_notice_reaches_the_jobs_temp_folder(tmp_path: Path) -> None:
+    status, log = _boot(tmp_path, _plan(tmp_path), STUB_SPOT=NOTICE, STUB_JOB="spot")
+    assert status == 0
+    notice = tmp_path / "actions-runner" / "_work" / "_temp" / "mlreport-spot-interruption.json"
+    assert notice.read_text(encoding="utf-8") == NOTICE + "\n"
+    asked = [line for line in log if "spot/instance-action" in line]
+    assert asked and all("X-aws-ec2-metadata-token: IMDS-TOKEN" in line for line in asked)
+    assert "sleep 5" in log  # polled every 5 s
+
+
+def test_an_on_demand_instance_watches_nothing(tmp_path: Path) -> None:
+    status, log = _boot(tmp_path, _plan(tmp_path))
+    assert status == 0
+    assert any("instance-life-cycle" in line for line in log)
+    assert not any("spot/instance-action" in line for line in log)
+    assert not (tmp_path / "actions-runner" / "_work").exists()
