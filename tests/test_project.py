@@ -145,7 +145,7 @@ FLOORS = (
     {"evaluation"},
     {"report", "recording"},
     {"publish", "demo"},
-    {"proposal"},
+    {"proposal", "live"},
     {"cli"},
     {"__main__"},
 )

@@ -97,6 +97,21 @@ def publish(directory: Path, options: PublishOptions, environ: Mapping[str, str]
     return result
 
 
+def post_only(
+    directory: Path, options: PublishOptions, environ: Mapping[str, str]
+) -> tuple[Published, dict[str, str] | None]:
+    """The comment alone (``run --live``), and where its images are hosted: no check, no
+    record, no job summary or step outputs (the final publish writes those)."""
+    report = read_report(directory)
+    context = resolve(options, environ)
+    platform = connect(context, options, report.directory)
+    try:
+        context = find_pull(platform, context)
+        return _publish(platform, report, context, options, None, quiet=True)
+    finally:
+        platform.close()
+
+
 def _echo_notes(context: Context) -> None:
     for note in context.notes:
         click.echo(f"mlreport: {one_line(note)}")
@@ -115,6 +130,7 @@ def _publish(
     context: Context,
     options: PublishOptions,
     recorded: Recorded | None,
+    quiet: bool = False,
 ) -> tuple[Published, dict[str, str] | None]:
     target = context.target
     images = report.images if options.images else []
@@ -156,7 +172,8 @@ def _publish(
         comment, action = posting.result()
         check_url = checking.result() if checking else ""
     where = target.describe(platform.name)
-    click.echo(f"mlreport: {action} the report on {where}: {comment.url}")
+    if not quiet:
+        click.echo(f"mlreport: {action} the report on {where}: {comment.url}")
     if recorded is not None:
         click.echo(f"mlreport: recorded {one_line(recorded.describe())}")
     if check_url:

@@ -1,9 +1,8 @@
 """Run the user's training command, streaming its output and keeping the last lines.
 
-Output is passed through as it comes (stdout and stderr merged, in order), with secrets
-masked (:mod:`mlreport.redact`); the report keeps the tail, cleaned of terminal escapes.
-
-Every wait is bounded, so that ``run`` always gets to write the report:
+Output is passed through as it comes (stdout and stderr merged, in order), secrets masked
+(:mod:`mlreport.redact`); the report keeps the tail, cleaned of terminal escapes. Every
+wait is bounded, so that ``run`` always gets to write the report:
 
 - the output is read until the command exits, then at most :data:`READ_GRACE` seconds more
   (a background process, or one in a new session, may hold the stream open for hours);
@@ -26,7 +25,7 @@ import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -77,8 +76,10 @@ def run_command(
     tail_lines: int = TAIL_LINES,
     stream: BinaryIO | None = None,
     environ: Mapping[str, str] | None = None,
+    tick: Callable[[float, Sequence[str]], None] | None = None,
 ) -> RunResult:
-    """Run *command* (no shell), echo its output to *stream*, return its outcome."""
+    """Run *command* (no shell), echo its output to *stream*, return its outcome; *tick*
+    (``run --live``) gets the time so far and the last lines, often."""
     out = stream if stream is not None else sys.stdout.buffer
     redactor = redact.current()
     shown = redactor.argv(command)
@@ -103,7 +104,8 @@ def run_command(
     guard = _Signals(process, notice.location(env))
     with process, guard:
         assert process.stdout is not None
-        stopped, exited = _pump(process, process.stdout.fileno(), output, guard)
+        watch = (lambda now: tick(now - started, output.tail)) if tick else None
+        stopped, exited = _pump(process, process.stdout.fileno(), output, guard, watch)
         code = _wait(process, guard)
     output.finish()
     duration = (exited or time.monotonic()) - started
@@ -186,7 +188,11 @@ def _bounded(text: str) -> str:
 
 
 def _pump(
-    process: subprocess.Popen[bytes], fd: int, output: _Output, guard: _Signals
+    process: subprocess.Popen[bytes],
+    fd: int,
+    output: _Output,
+    guard: _Signals,
+    watch: Callable[[float], None] | None = None,
 ) -> tuple[bool, float | None]:
     """Read the output until it ends, or :data:`READ_GRACE` after the command exited.
     Returns whether it was cut off so, and when the command was seen to exit."""
@@ -197,6 +203,8 @@ def _pump(
         while True:
             now = time.monotonic()
             guard.escalate(now)
+            if watch is not None and exited_at is None:
+                watch(now)
             if exited_at is None and process.poll() is not None:
                 exited_at = now
             if exited_at is not None and now - exited_at >= READ_GRACE:
@@ -270,11 +278,7 @@ class _Signals:
         return True
 
     def _group_alive(self) -> bool:
-        try:
-            os.killpg(self.process.pid, 0)
-        except (ProcessLookupError, PermissionError):
-            return False
-        return True
+        return self._group(0)  # signal 0: only whether the group is there
 
 
 @contextlib.contextmanager

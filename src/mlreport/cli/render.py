@@ -11,13 +11,16 @@ from mlreport.cli._output import print_outcome
 from mlreport.cli.mlflow import log_to_mlflow, mlflow_target
 from mlreport.cli.options import OUTPUT, build_inputs, build_output_options, input_options, option
 from mlreport.cli.publish import build_publish_options, publish_options
-from mlreport.cli.types import FILE, FILES, Files
+from mlreport.cli.types import FILE, FILES, Duration, Files
 from mlreport.console import one_line
 from mlreport.errors import EXIT_FAILED, EXIT_OK, MlreportError, Reported, UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from mlreport.config import OutputOptions
     from mlreport.evaluation import Evaluation
+    from mlreport.live import LiveReport
     from mlreport.platforms.context import PublishOptions
     from mlreport.report.write import ReportFiles
 
@@ -156,6 +159,14 @@ def render(**kwargs: Any) -> int:
 
 @click.command(context_settings={"allow_interspersed_args": False})
 @_with_output_options
+@option(
+    "--live",
+    env="LIVE",
+    type=Duration(longest=86400),
+    metavar="INTERVAL",
+    help="With --publish: while the command runs, update the comment at most every INTERVAL "
+    "(e.g. 5m) with its elapsed time, history chart so far and last output lines.",
+)
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 def run(command: tuple[str, ...], **kwargs: Any) -> int:
     """Run COMMAND (e.g. training), then render the report of what it wrote.
@@ -175,7 +186,12 @@ def run(command: tuple[str, ...], **kwargs: Any) -> int:
     publishing = _publishing(kwargs)
     mlflow_run = mlflow_target(kwargs, inputs)  # a bad mlflow: spec fails before training too
     here = _cwd()
-    result = runcmd.run_command(command)
+    live = _live(kwargs, publishing, command, inputs.history, output.directory)
+    try:
+        result = runcmd.run_command(command, tick=live.tick if live else None)
+    finally:
+        if live is not None:
+            live.close()  # the update in flight ends before the final report is published
     if result.error:
         click.echo(f"mlreport: {one_line(result.error)}", err=True)
     with runcmd.shielded(), chart_pool() as pool:  # the report is written, whatever comes
@@ -199,6 +215,28 @@ def run(command: tuple[str, ...], **kwargs: Any) -> int:
     if error is not None:
         raise Reported(error)
     return EXIT_OK if evaluation.passed or not output.fail_on_gates else EXIT_FAILED
+
+
+def _live(
+    kwargs: dict[str, Any],
+    publishing: tuple[PublishOptions, bool],
+    command: tuple[str, ...],
+    history: Sequence[Path],
+    directory: Path,
+) -> LiveReport | None:
+    if kwargs.get("live") is None:
+        return None
+    if not publishing[1]:
+        raise UsageError("--live updates the published comment", "add --publish")
+    if kwargs["live"] < 1:
+        raise UsageError("--live INTERVAL must be at least 1s", "e.g. --live 5m")
+    import os
+
+    from mlreport.live import LiveReport
+
+    return LiveReport(
+        kwargs["live"], directory / "live", publishing[0], os.environ, command, history
+    )
 
 
 def _cwd() -> str:
