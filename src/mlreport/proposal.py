@@ -99,6 +99,8 @@ def create(options: ProposeOptions, publish: PublishOptions, environ: Mapping[st
         click.echo("mlreport: nothing to commit: no file under " + ", ".join(options.paths))
         return
     context = resolve(publish, environ)
+    if context.token:
+        redact.current().add(context.token)  # whatever its source, it is never printed
     if context.platform == "local":
         raise UsageError(
             "pr create opens a pull request on GitHub or GitLab",
