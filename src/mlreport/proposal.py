@@ -10,6 +10,7 @@ on, and its open pull request updated rather than another opened. The body is th
 
 from __future__ import annotations
 
+import re
 import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -77,6 +78,13 @@ def collect(paths: Sequence[str], root: Path) -> list[StoredFile]:
 
 
 def _stored(file: Path, name: str) -> StoredFile:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = name.encode("utf-8", "replace").decode("utf-8")
+        raise InputError(
+            shown, "has a name that is not UTF-8", "rename it: Git platforms take UTF-8 paths"
+        ) from None
     info = file.stat()
     if info.st_size > MAX_FILE:
         raise InputError(
@@ -125,6 +133,8 @@ def _create(
         raise UsageError("cannot tell which commit to start from", "pass --base-sha SHA")
     into = options.into or current_branch(environ) or platform.default_branch()
     branch = options.branch or f"mlreport/pr-{base[:12]}"
+    if not valid_branch(branch):
+        raise UsageError(f"--branch {branch!r} is not a valid branch name", "e.g. retrain/daily")
     if branch == into:
         raise UsageError(
             f"--branch {branch} is the branch the pull request goes into", "name another"
@@ -157,6 +167,18 @@ def _create(
     click.echo(f"mlreport: {done} {noun}{proposal.number} ({branch} into {into}): {proposal.url}")
     if options.auto_merge:
         click.echo(f"mlreport: {platform.auto_merge(proposal)}")
+
+
+def valid_branch(name: str) -> bool:
+    """Git's rules for a branch name (``git check-ref-format --branch``), without git."""
+    bad = re.search(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|/\.|\.lock(/|$)", name)
+    return (
+        bool(name)
+        and not bad
+        and not name.startswith(("-", "/", "."))
+        and not name.endswith(("/", "."))
+        and name != "@"
+    )
 
 
 def current_branch(environ: Mapping[str, str]) -> str | None:

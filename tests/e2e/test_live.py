@@ -103,6 +103,8 @@ def test_a_platform_that_refuses_warns_once_and_the_run_goes_on(
         (["--live", "5m"], "add --publish"),
         (["--publish", "--live", "0s"], "at least 1s"),
         (["--publish", "--live", "soon"], "is not a duration"),
+        (["--publish", "--mode", "new", "--live", "1m"], "drop --mode new"),
+        (["--publish", "--dry-run", "--live", "1m"], "drop --dry-run"),
     ],
 )
 def test_usage(

@@ -192,6 +192,9 @@ def test_a_read_only_token_is_one_line(
         (["missing.csv"], "does not exist"),
         (["models", "--platform", "local"], "GitHub or GitLab"),
         (["models", "--branch", "main"], "is the branch the pull request goes into"),
+        (["models", "--branch", "two words"], "is not a valid branch name"),
+        (["models", "--branch", "a..b"], "is not a valid branch name"),
+        (["models", "--branch", "x.lock"], "is not a valid branch name"),
     ],
 )
 def test_usage_errors_are_exit_2(
@@ -207,6 +210,20 @@ def test_usage_errors_are_exit_2(
     result = cli("pr", "create", *args)
     assert result.code == 2, result.output
     assert expected in one_error(result)
+    assert pulls(github) == []
+
+
+def test_a_file_name_that_is_not_utf8_is_exit_2(
+    github: FakeGitHub, scheduled: str, workdir: Path, cli: CLI
+) -> None:
+    import os
+
+    folder = workdir / "odd"
+    folder.mkdir()
+    (Path(os.fsdecode(bytes(folder))) / os.fsdecode(b"model-\xff.bin")).write_bytes(b"x")
+    result = cli("pr", "create", "odd")
+    assert result.code == 2, result.output
+    assert "not UTF-8" in one_error(result)
     assert pulls(github) == []
 
 

@@ -230,6 +230,11 @@ def _live(
         raise UsageError("--live updates the published comment", "add --publish")
     if kwargs["live"] < 1:
         raise UsageError("--live INTERVAL must be at least 1s", "e.g. --live 5m")
+    if publishing[0].mode == "new" or publishing[0].dry_run:
+        flag = "--mode new" if publishing[0].mode == "new" else "--dry-run"
+        raise UsageError(
+            f"--live edits the report's comment, which {flag} does not", f"drop {flag}"
+        )
     import os
 
     from mlreport.live import LiveReport

@@ -131,6 +131,16 @@ def test_many_distinct_values_in_many_pieces(
 
 
 @pytest.mark.usefixtures("arrow")
+def test_lines_longer_than_a_piece(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [[str(i), ("v" * 3000 if i % 7 == 3 else f"w{i % 5}")] for i in range(60)]
+    path = write(tmp_path / "long.csv", ["n", "t"], rows)  # lines of 3 kB, pieces of 512 B
+    table = open_table(path, "data")
+    assert arrow_csv.mixed(path, ",", table.columns, table.columns) is not None
+    assert same(as_read(path), expected(path))
+    same_frames(read_frame(path), numpy_frame(path, monkeypatch))
+
+
+@pytest.mark.usefixtures("arrow")
 def test_tab_separated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "t.tsv"
     path.write_text("a\tb\n" + "".join(f"{i}\tv,{i % 4}\n" for i in range(300)), "utf-8")

@@ -119,7 +119,7 @@ def _read(
         if text:  # all of them again, as text
             again = _table(path, delimiter, header, text, True, pa.string())
             columns.update(columns_of(again, text))
-    except (pa.ArrowException, OSError, ValueError):
+    except (pa.ArrowException, OSError, ValueError, BufferError):
         return None
     finally:
         pa.default_memory_pool().release_unused()
@@ -134,10 +134,10 @@ def _pieces(path: Path) -> Iterator[tuple[memoryview, bool, bool]]:
     first, filled = True, 0
     with path.open("rb", buffering=0) as handle:
         while True:
-            if filled == len(buffer):  # a line longer than the buffer
-                view.release()
-                buffer.extend(bytes(len(buffer)))
-                view = memoryview(buffer)
+            if filled == len(buffer):  # a line longer than the buffer: a bigger one
+                bigger = bytearray(2 * len(buffer))  # (the last piece may still be in use)
+                bigger[:filled] = buffer[:filled]
+                buffer, view = bigger, memoryview(bigger)
             read = handle.readinto(view[filled:])
             end = filled + (read or 0)
             cut = buffer.rfind(b"\n", 0, end) + 1 if read else end
