@@ -12,6 +12,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,8 +40,6 @@ from mlreport.uncertainty import Uncertainty
 from mlreport.verdicts import evaluate_gates
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from mlreport.data.checks import DataReport
     from mlreport.evaluate.ranking import Curve
     from mlreport.inputs.metrics import Metrics
@@ -126,6 +125,11 @@ def _evaluate(
         _add(current, name, value, shown_as(path), result.notes)
     spreads = {}
     if inputs.predictions is not None:
+        data = inputs.data.data
+        if inputs.data.wanted and (data is None or Path(data) == Path(inputs.predictions)):
+            from mlreport.inputs.tables import read_twice
+
+            read_twice(Path(inputs.predictions))  # the predictions are the data: parse once
         spreads = _evaluate_predictions(result, inputs, current)
     if inputs.history:
         result.history = load_histories(inputs.history)

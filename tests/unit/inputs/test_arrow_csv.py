@@ -211,3 +211,31 @@ def test_small_files_are_numpys(tmp_path: Path) -> None:
     big = tmp_path / "big.csv"
     big.write_bytes(b"a\n" + b"1\n" * (arrow_csv.FROM_BYTES // 2 + 1))
     assert arrow_csv.wanted(big)
+
+
+@pytest.mark.usefixtures("arrow")
+def test_predictions_that_are_the_data_are_parsed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [[str(i % 2), str((i // 3) % 2), f"{i / 7:.3f}", f"c{i % 4}"] for i in range(300)]
+    path = write(tmp_path / "p.csv", ["y_true", "y_pred", "x", "c"], rows)
+    parses: list[tuple[str, ...]] = []
+    parse = arrow_csv._parse
+
+    def counted(*args: object) -> object:
+        parses.append(tuple(args[3]))  # type: ignore[arg-type]
+        return parse(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(arrow_csv, "_parse", counted)
+    from mlreport.inputs.tables import read_twice
+
+    read_twice(path)
+    labels = open_table(path, "predictions").raw(["y_true", "y_pred"])
+    frame = read_frame(path)
+    assert parses == [("y_true", "y_pred", "x", "c")]  # one parse, of every column
+    assert [r.kind for r in labels] == ["int", "int"]
+    assert arrow_csv._KEPT == {}  # handed over to the data read, not kept for ever
+    monkeypatch.setattr(arrow_csv, "_parse", parse)
+    same_frames(frame, numpy_frame(path, monkeypatch))
+    again = read_frame(path)  # no longer kept: parsed anew, the same
+    same_frames(again, frame)

@@ -29,6 +29,7 @@ __all__ = [
     "missing_columns_error",
     "number_or_none",
     "open_table",
+    "read_twice",
 ]
 
 
@@ -65,6 +66,15 @@ def open_table(path: Path, what: str) -> Table:
         f"unknown {what} format '{suffix or '(no extension)'}'",
         "use .csv, .tsv, .jsonl, .json or .parquet",
     )
+
+
+def read_twice(path: Path) -> None:
+    """*path* is read as predictions and then, whole, as data: parse it once (large CSV files
+    read by pyarrow; a no-op otherwise)."""
+    from mlreport.inputs.tables import arrow_csv
+
+    if path.suffix.lower() in (".csv", ".txt", ".tsv") and arrow_csv.wanted(path):
+        arrow_csv.keep(path)
 
 
 def missing_columns_error(table: Table, missing: Sequence[str], hint: str | None) -> InputError:

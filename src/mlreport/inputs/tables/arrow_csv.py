@@ -90,7 +90,48 @@ def _numpy(chunk: Any, dtype: Any, fill: float | int = np.nan) -> np.ndarray:
     return np.where(bits[offset : offset + n].astype(bool), values, fill)
 
 
+_WHOLE: set[tuple[str, int, int]] = set()  # files to read whole at their first read
+_KEPT: dict[tuple[str, int, int], dict[str, _Column]] = {}  # ... and what that read gave
+
+
+def keep(path: Path) -> None:
+    """*path* is read twice -- a few columns as predictions, then all of them as data --: its
+    first read takes every column and keeps them for the second, so it is parsed once."""
+    key = _key(path)
+    if key is not None:
+        _WHOLE.add(key)
+
+
+def _key(path: Path) -> tuple[str, int, int] | None:
+    try:
+        info = path.stat()
+        return str(path.resolve()), info.st_size, info.st_mtime_ns
+    except OSError:
+        return None
+
+
 def _read(
+    path: Path, delimiter: str, header: Sequence[str], names: Sequence[str]
+) -> dict[str, _Column] | None:
+    """:func:`_parse`, or what a read of the whole file kept (:func:`keep`)."""
+    key = _key(path)
+    if key is None:
+        return _parse(path, delimiter, header, names)
+    if key in _WHOLE:
+        _WHOLE.discard(key)
+        whole = _parse(path, delimiter, header, header)
+        if whole is None:
+            return None
+        _KEPT[key] = whole
+    kept = _KEPT.get(key)
+    if kept is None or not all(name in kept for name in names):
+        return _parse(path, delimiter, header, names)
+    if set(names) >= set(kept):  # the last reader: the columns are its own now
+        del _KEPT[key]
+    return {name: kept[name] for name in names}
+
+
+def _parse(
     path: Path, delimiter: str, header: Sequence[str], names: Sequence[str]
 ) -> dict[str, _Column] | None:
     """The columns *names* as read, or None when pyarrow cannot read the file. An unquoted
