@@ -139,6 +139,7 @@ if [ "${STUB_JOB:-yes}" = yes ]; then
   "$ACTIONS_RUNNER_HOOK_JOB_STARTED"
   "$ACTIONS_RUNNER_HOOK_JOB_COMPLETED"
 elif [ "$STUB_JOB" = spot ]; then  # a job runs until the spot notice reaches its temp folder
+  /bin/sleep 0.3  # the notice comes first: the job's folder appears after it
   mkdir -p "$(dirname "$0")/_work/_temp"
   "$ACTIONS_RUNNER_HOOK_JOB_STARTED"
   notice="$(dirname "$0")/_work/_temp/mlreport-spot-interruption.json"
