@@ -12,6 +12,7 @@ report -- published as usual -- edits the same comment rather than racing it.
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -66,10 +67,13 @@ class LiveReport:
         self._thread.start()
 
     def close(self) -> None:
-        """No more updates; wait (bounded) for the one in flight."""
+        """No more updates; wait (bounded) for the one in flight, then remove the live
+        folder (a temporary one: the report's own folder holds only the final report)."""
         self._closed = True
         if self._thread is not None:
             self._thread.join(CLOSE_WAIT)
+        if self._thread is None or not self._thread.is_alive():
+            shutil.rmtree(self.directory, ignore_errors=True)
 
     def _update(self, elapsed: float, lines: list[str]) -> None:
         from mlreport.publish import post_only

@@ -186,7 +186,7 @@ def run(command: tuple[str, ...], **kwargs: Any) -> int:
     publishing = _publishing(kwargs)
     mlflow_run = mlflow_target(kwargs, inputs)  # a bad mlflow: spec fails before training too
     here = _cwd()
-    live = _live(kwargs, publishing, command, inputs.history, output.directory)
+    live = _live(kwargs, publishing, command, inputs.history)
     try:
         result = runcmd.run_command(command, tick=live.tick if live else None)
     finally:
@@ -222,7 +222,6 @@ def _live(
     publishing: tuple[PublishOptions, bool],
     command: tuple[str, ...],
     history: Sequence[Path],
-    directory: Path,
 ) -> LiveReport | None:
     if kwargs.get("live") is None:
         return None
@@ -236,12 +235,12 @@ def _live(
             f"--live edits the report's comment, which {flag} does not", f"drop {flag}"
         )
     import os
+    import tempfile
 
     from mlreport.live import LiveReport
 
-    return LiveReport(
-        kwargs["live"], directory / "live", publishing[0], os.environ, command, history
-    )
+    folder = Path(tempfile.mkdtemp(prefix="mlreport-live-"))
+    return LiveReport(kwargs["live"], folder, publishing[0], os.environ, command, history)
 
 
 def _cwd() -> str:
