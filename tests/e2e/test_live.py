@@ -106,6 +106,7 @@ def test_a_platform_that_refuses_warns_once_and_the_run_goes_on(
         (["--publish", "--live", "soon"], "is not a duration"),
         (["--publish", "--mode", "new", "--live", "1m"], "drop --mode new"),
         (["--publish", "--dry-run", "--live", "1m"], "drop --dry-run"),
+        (["--publish", "--platform", "local", "--live", "1m"], "drop --platform local"),
     ],
 )
 def test_usage(

@@ -195,6 +195,7 @@ def test_a_read_only_token_is_one_line(
         (["models", "--branch", "two words"], "is not a valid branch name"),
         (["models", "--branch", "a..b"], "is not a valid branch name"),
         (["models", "--branch", "x.lock"], "is not a valid branch name"),
+        (["models", "--label", " "], "--label needs a name"),
     ],
 )
 def test_usage_errors_are_exit_2(

@@ -56,6 +56,8 @@ def create(paths: tuple[str, ...], **kwargs: Any) -> int:
 
     if kwargs.get("report") is not None and kwargs.get("body") is not None:
         raise click.UsageError("--report and --body both give the body: pass one")
+    if any(not label.strip() for label in kwargs.get("labels") or ()):
+        raise click.UsageError("--label needs a name")
     options = ProposeOptions(paths=paths, **given(kwargs, ProposeOptions))
     create_pr(options, PublishOptions(**given(kwargs, PublishOptions)), os.environ)
     return EXIT_OK

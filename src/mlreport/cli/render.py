@@ -229,6 +229,8 @@ def _live(
         raise UsageError("--live updates the published comment", "add --publish")
     if kwargs["live"] < 1:
         raise UsageError("--live INTERVAL must be at least 1s", "e.g. --live 5m")
+    if publishing[0].platform == "local":
+        raise UsageError("--live updates a comment on GitHub or GitLab", "drop --platform local")
     if publishing[0].mode == "new" or publishing[0].dry_run:
         flag = "--mode new" if publishing[0].mode == "new" else "--dry-run"
         raise UsageError(
