@@ -18,10 +18,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any
-from urllib.parse import quote
 
 from mlreport.errors import PublishError
 from mlreport.platforms.base import Committed, Proposal, StoredFile
+from mlreport.platforms.gitlab_records import RepositoryFiles
 
 LOOKUPS = 16
 AUTO_MERGE_TRIES = 6  # 405 while the pipeline is being created: about 15 s in all
@@ -39,10 +39,8 @@ class GitLabMerges:
     ) -> None:
         self._gl = gl
         self._project = project
-        self._timeout = timeout
         self._errors = errors
-        self._headers = {**gl.headers, "PRIVATE-TOKEN": token}
-        self._base = f"{gl.api_url}/projects/{project.encoded_id}/repository"
+        self._files = RepositoryFiles(gl, project, token, timeout)
         self._requests: dict[int, Any] = {}
         self.wait = AUTO_MERGE_WAIT
 
@@ -101,22 +99,11 @@ class GitLabMerges:
 
     def _stored(self, path: str, ref: str) -> tuple[str, bool] | None:
         """(SHA-256, executable) of *path* at *ref*, None when it is not there."""
-        import gitlab
-
-        with self._gl.session.head(
-            f"{self._base}/files/{quote(path, safe='')}",
-            headers=self._headers,
-            params={"ref": ref},
-            timeout=self._timeout,
-        ) as answer:
-            if answer.status_code == 404:
-                return None
-            if answer.status_code == 401:
-                raise gitlab.GitlabAuthenticationError(response_code=401)
-            if answer.status_code >= 300:
-                raise gitlab.GitlabGetError(response_code=answer.status_code)
-            executable = answer.headers.get("X-Gitlab-Execute-Filemode", "false") == "true"
-            return str(answer.headers.get("X-Gitlab-Content-Sha256") or ""), executable
+        found = self._files.head(path, ref)
+        if found is None:
+            return None
+        executable = found.get("X-Gitlab-Execute-Filemode", "false") == "true"
+        return str(found.get("X-Gitlab-Content-Sha256") or ""), executable
 
     def propose(
         self, branch: str, into: str, title: str, body: str, labels: Sequence[str], draft: bool

@@ -21,7 +21,7 @@ import hashlib
 import posixpath
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -66,8 +66,7 @@ class RecordsBranch:
         self._timeout = timeout
         self.records_branch = branch
         self._errors = errors
-        self._headers = {**gl.headers, "PRIVATE-TOKEN": token}
-        self._base = f"{gl.api_url}/projects/{project.encoded_id}/repository"
+        self._files = RepositoryFiles(gl, project, token, timeout)
 
     # ------------------------------------------------------------------------------ storing
 
@@ -178,16 +177,16 @@ class RecordsBranch:
     def _named(self, folder: str) -> tuple[set[str], bool]:
         """The paths named by the messages of the branch's newest commits that touched
         *folder*, and whether those were all of them and every one named its records."""
-        url = f"{self._base}/commits"
+        url = f"{self._files.base}/commits"
         query = {"ref_name": self.records_branch, "per_page": str(PER_PAGE)}
         if folder:
             query["path"] = folder
         with self._gl.session.get(
-            url, headers=self._headers, params=query, timeout=self._timeout
+            url, headers=self._files.headers, params=query, timeout=self._timeout
         ) as answer:
             if answer.status_code == 404:  # no branch (or no repository): nothing recorded
                 return set(), True
-            self._check(answer.status_code, answer.text)
+            check_answer(answer.status_code, answer.text)
             commits, more = answer.json(), bool(answer.headers.get("x-next-page"))
         named: set[str] = set()
         complete = isinstance(commits, list) and not more
@@ -213,43 +212,61 @@ class RecordsBranch:
 
     # ------------------------------------------------------------------------------ files
 
-    def _file_url(self, path: str) -> str:
-        return f"{self._base}/files/{quote(path, safe='')}"
-
     def _head(self, path: str) -> str | None:
         """The SHA-256 of *path* on the branch (HEAD: metadata only), None if it is not
         there ("" if GitLab did not say)."""
-        with self._gl.session.head(
-            self._file_url(path),
-            headers=self._headers,
-            params={"ref": self.records_branch},
-            timeout=self._timeout,
-        ) as answer:
-            if answer.status_code == 404:
-                return None
-            self._check(answer.status_code, answer.text)
-            return str(answer.headers.get("X-Gitlab-Content-Sha256") or "")
+        found = self._files.head(path, self.records_branch)
+        return None if found is None else str(found.get("X-Gitlab-Content-Sha256") or "")
 
     def _raw(self, path: str) -> bytes | None:
-        with self._gl.session.get(
-            f"{self._file_url(path)}/raw",
-            headers=self._headers,
-            params={"ref": self.records_branch},
+        return self._files.raw(path, self.records_branch)
+
+
+class RepositoryFiles:
+    """A project's repository files read with plain requests on python-gitlab's session:
+    HEAD for the metadata (X-Gitlab-* headers; python-gitlab would read the whole file)
+    and the raw bytes."""
+
+    def __init__(self, gl: Any, project: Any, token: str, timeout: float) -> None:
+        self._session = gl.session
+        self._timeout = timeout
+        self.headers = {**gl.headers, "PRIVATE-TOKEN": token}
+        self.base = f"{gl.api_url}/projects/{project.encoded_id}/repository"
+
+    def _url(self, path: str) -> str:
+        return f"{self.base}/files/{quote(path, safe='')}"
+
+    def head(self, path: str, ref: str) -> Mapping[str, str] | None:
+        """The X-Gitlab-* headers of *path* at *ref*, None when it is not there."""
+        with self._session.head(
+            self._url(path), headers=self.headers, params={"ref": ref}, timeout=self._timeout
+        ) as answer:
+            if answer.status_code == 404:
+                return None
+            check_answer(answer.status_code, answer.text)
+            return answer.headers  # type: ignore[no-any-return]
+
+    def raw(self, path: str, ref: str) -> bytes | None:
+        with self._session.get(
+            f"{self._url(path)}/raw",
+            headers=self.headers,
+            params={"ref": ref},
             timeout=self._timeout,
         ) as answer:
             if answer.status_code == 404:
                 return None
-            self._check(answer.status_code, answer.text)
+            check_answer(answer.status_code, answer.text)
             return bytes(answer.content)
 
-    @staticmethod
-    def _check(status: int, text: str) -> None:
-        import gitlab
 
-        if status == 401:
-            raise gitlab.GitlabAuthenticationError(response_code=401)
-        if status >= 300:
-            raise gitlab.GitlabGetError(response_code=status, error_message=text[:200])
+def check_answer(status: int, text: str) -> None:
+    """A plain request's answer as python-gitlab would raise it."""
+    import gitlab
+
+    if status == 401:
+        raise gitlab.GitlabAuthenticationError(response_code=401)
+    if status >= 300:
+        raise gitlab.GitlabGetError(response_code=status, error_message=text[:200])
 
 
 def commit_message(paths: Sequence[str]) -> str:
