@@ -155,12 +155,7 @@ class AssetsBranch:
         return str(found.commit.sha), str(found.commit.commit.tree.sha)
 
     def _branch_head(self) -> str | None:
-        from github import UnknownObjectException
-
-        try:
-            return str(self._repo.get_git_ref(f"heads/{self.branch}").object.sha)
-        except UnknownObjectException:
-            return None
+        return branch_head(self._repo, self.branch)
 
     def _branch_tree(self, sha: str | None = None) -> dict[str, str]:
         """path -> blob sha in *tree* (default: at the branch head), "" -> the tree's own sha;
@@ -176,8 +171,7 @@ class AssetsBranch:
         return entries
 
     def _blob(self, data: bytes) -> str:
-        content = base64.b64encode(data).decode("ascii")
-        return str(self._repo.create_git_blob(content, "base64").sha)
+        return create_blob(self._repo, data)
 
     @staticmethod
     def _elements(blobs: dict[str, str]) -> list[dict[str, str]]:
@@ -205,14 +199,7 @@ class AssetsBranch:
         with self._errors(f"updating the {self.branch} branch"):
             for attempt in range(MOVE_ATTEMPTS):
                 try:
-                    if head is None:
-                        self._repo.create_git_ref(f"refs/heads/{self.branch}", commit)
-                    else:  # not GitRef.edit: a lazy GitRef would PATCH the GET-only /git/ref/
-                        self._repo.requester.requestJsonAndCheck(
-                            "PATCH",
-                            f"{self._repo.url}/git/refs/heads/{quote(self.branch)}",
-                            input={"sha": commit, "force": False},
-                        )
+                    set_branch(self._repo, self.branch, commit, create=head is None)
                     return
                 except GithubException as exc:
                     if exc.status != 422:
@@ -239,6 +226,34 @@ class AssetsBranch:
             return [function(items[0])]
         with ThreadPoolExecutor(min(8, len(items))) as pool:
             return list(pool.map(function, items))
+
+
+def branch_head(repo: Any, branch: str) -> str | None:
+    """The commit *branch* points to, None when there is no such branch."""
+    from github import UnknownObjectException
+
+    try:
+        return str(repo.get_git_ref(f"heads/{branch}").object.sha)
+    except UnknownObjectException:
+        return None
+
+
+def create_blob(repo: Any, data: bytes) -> str:
+    content = base64.b64encode(data).decode("ascii")
+    return str(repo.create_git_blob(content, "base64").sha)
+
+
+def set_branch(repo: Any, branch: str, commit: str, *, create: bool) -> None:
+    """Make *branch* at *commit*, or move it there, fast-forward only (GitHub answers 422
+    when it moved meanwhile)."""
+    if create:
+        repo.create_git_ref(f"refs/heads/{branch}", commit)
+    else:  # not GitRef.edit: a lazy GitRef would PATCH the GET-only /git/ref/
+        repo.requester.requestJsonAndCheck(
+            "PATCH",
+            f"{repo.url}/git/refs/heads/{quote(branch)}",
+            input={"sha": commit, "force": False},
+        )
 
 
 def blob_sha(data: bytes) -> str:

@@ -9,16 +9,14 @@ run again: a pull request branch is never force-pushed.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any
-from urllib.parse import quote
 
 from mlreport.errors import PublishError
 from mlreport.platforms.base import Committed, NothingToPropose, Proposal, StoredFile
-from mlreport.platforms.github_assets import blob_sha
+from mlreport.platforms.github_assets import blob_sha, branch_head, create_blob, set_branch
 
 AUTO_MERGE = """
 mutation($id: ID!, $method: PullRequestMergeMethod!) {
@@ -79,12 +77,7 @@ class GitHubPulls:
         return Committed(str(made["sha"]), tuple(f.path for f in writes), head is None)
 
     def _head(self, branch: str) -> str | None:
-        from github import UnknownObjectException
-
-        try:
-            return str(self._repo.get_git_ref(f"heads/{branch}").object.sha)
-        except UnknownObjectException:
-            return None
+        return branch_head(self._repo, branch)
 
     def _tree_of(self, commit: str) -> str:
         from github import UnknownObjectException
@@ -106,21 +99,13 @@ class GitHubPulls:
         return {e.path: (e.mode, e.sha) for e in listed.tree if e.type == "blob"}
 
     def _blob(self, file: StoredFile) -> str:
-        content = base64.b64encode(file.data).decode("ascii")
-        return str(self._repo.create_git_blob(content, "base64").sha)
+        return create_blob(self._repo, file.data)
 
     def _move(self, branch: str, commit: str, create: bool) -> None:
         from github import GithubException
 
         try:
-            if create:
-                self._repo.create_git_ref(f"refs/heads/{branch}", commit)
-            else:
-                self._repo.requester.requestJsonAndCheck(
-                    "PATCH",
-                    f"{self._repo.url}/git/refs/heads/{quote(branch)}",
-                    input={"sha": commit, "force": False},
-                )
+            set_branch(self._repo, branch, commit, create=create)
         except GithubException as exc:
             if exc.status != 422:
                 raise
